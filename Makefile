@@ -1,0 +1,35 @@
+# The two set-up commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE := sample
+
+.PHONY: install run test bench clean
+
+# The venv is rebuilt when the project's dependencies change. torch is installed first, on its own, so that
+# the pinned CPU build is taken (a loose torch pulls a CUDA build of several GB).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/disclosures ingest $(SAMPLE)
+	$(BIN)/disclosures search
+
+# pytest exits 5 when it collects nothing: that is a failure here, never a pass.
+test: install
+	@$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+bench: install
+	$(BIN)/python -m eval.bench_ingest
+
+clean:
+	rm -rf $(VENV) *.egg-info

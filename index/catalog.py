@@ -1,0 +1,249 @@
+"""The catalog: documents, their text and their passages in SQLite, the source of truth of the store.
+
+A document is searchable only once its status is `complete`, which is set in the same transaction that
+writes its passages. Chroma and the BM25 index are derived from the catalog and always filtered through it,
+so a crash mid-ingest can leave vectors behind but never a half-document that search returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from assistant.errors import NotFoundError, StoreError
+from index.migrations import migrate
+from index.records import Document, Passage
+
+_DOCUMENT_COLUMNS = (
+    "id", "source_path", "content_hash", "title", "company", "ticker", "form", "period", "period_end",
+    "filing_date", "page_count", "char_count", "passage_count", "ingested_at",
+)
+_PASSAGE_COLUMNS = ("id", "doc_id", "ordinal", "kind", "page", "section", "start", "end", "text", "header", "header_start", "header_end")
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            migrate(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the catalog {path}: {exc}") from None
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cursor = self._db.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+
+    # --- reading ------------------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        return int(self._query("SELECT value FROM state WHERE key = 'generation'")[0]["value"])
+
+    def documents(self, status: str = "complete") -> list[Document]:
+        rows = self._query(f"SELECT {_columns(_DOCUMENT_COLUMNS)} FROM documents WHERE status = ? ORDER BY company, period, title", (status,))
+        return [_document(row) for row in rows]
+
+    def document(self, doc_id: str, status: str | None = "complete") -> Document | None:
+        sql = f"SELECT {_columns(_DOCUMENT_COLUMNS)} FROM documents WHERE id = ?"
+        params: list[object] = [doc_id]
+        if status:
+            sql += " AND status = ?"
+            params.append(status)
+        rows = self._query(sql, params)
+        return _document(rows[0]) if rows else None
+
+    def state_of(self, doc_id: str) -> tuple[str, str] | None:
+        """(status, fingerprint) of a document, whatever its status."""
+        rows = self._query("SELECT status, fingerprint FROM documents WHERE id = ?", (doc_id,))
+        return (rows[0]["status"], rows[0]["fingerprint"]) if rows else None
+
+    def ids_by_source(self, source_path: str) -> list[str]:
+        return [row["id"] for row in self._query("SELECT id FROM documents WHERE source_path = ?", (source_path,))]
+
+    def unfinished(self) -> list[tuple[str, str]]:
+        """Documents a crash left behind: (id, status) for status 'writing' or 'removing'."""
+        rows = self._query("SELECT id, status FROM documents WHERE status != 'complete'")
+        return [(row["id"], row["status"]) for row in rows]
+
+    def complete_ids(self) -> set[str]:
+        return {row["id"] for row in self._query("SELECT id FROM documents WHERE status = 'complete'")}
+
+    def resolve(self, reference: str) -> Document:
+        """A complete document by id, unique id prefix (6+ characters) or file stem."""
+        reference = reference.strip()
+        if not reference:
+            raise NotFoundError("empty document reference; give a document id or file name from `disclosures docs`")
+        document = self.document(reference)
+        if document:
+            return document
+        candidates = self.documents()
+        by_prefix = [doc for doc in candidates if len(reference) >= 6 and doc.id.startswith(reference.lower())]
+        by_stem = [doc for doc in candidates if Path(doc.source_path).stem.lower() == Path(reference).stem.lower()]
+        matches = by_prefix or by_stem
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFoundError(f"document {reference!r} is ambiguous: it matches {', '.join(doc.id for doc in matches)}")
+        raise NotFoundError(f"no document {reference!r}; `disclosures docs` lists the ingested documents")
+
+    def passages_by_id(self, ids: Iterable[str]) -> dict[str, Passage]:
+        """Passages of complete documents only: anything else does not exist for search."""
+        ids = list(ids)
+        found: dict[str, Passage] = {}
+        for batch in _batches(ids, 500):
+            rows = self._query(
+                f"SELECT {_columns(_PASSAGE_COLUMNS, 'p')} FROM passages p JOIN documents d ON d.id = p.doc_id "
+                f"WHERE d.status = 'complete' AND p.id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update((row["id"], _passage(row)) for row in rows)
+        return found
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        rows = self._query(f"SELECT {_columns(_PASSAGE_COLUMNS)} FROM passages WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        return [_passage(row) for row in rows]
+
+    def iter_passages(self) -> Iterator[Passage]:
+        """Every passage of every complete document, in a stable order (for the BM25 index)."""
+        rows = self._query(
+            f"SELECT {_columns(_PASSAGE_COLUMNS, 'p')} FROM passages p JOIN documents d ON d.id = p.doc_id "
+            "WHERE d.status = 'complete' ORDER BY p.doc_id, p.ordinal"
+        )
+        for row in rows:
+            yield _passage(row)
+
+    def document_text(self, doc_id: str) -> str:
+        rows = self._query("SELECT text FROM document_texts WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise NotFoundError(f"no text stored for document {doc_id}")
+        return rows[0]["text"]
+
+    def passage_count(self) -> int:
+        return int(self._query("SELECT COUNT(*) AS n FROM passages")[0]["n"])
+
+    # --- writing ------------------------------------------------------------------------------------------
+
+    def begin(self, document: Document, fingerprint: str) -> None:
+        """Record a document as being written: invisible to search until `complete`."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM documents WHERE id = ?", (document.id,))
+            values = _document_values(document)
+            db.execute(
+                f"INSERT INTO documents ({_columns(_DOCUMENT_COLUMNS)}, status, fingerprint) "
+                f"VALUES ({','.join('?' * len(values))}, 'writing', ?)",
+                (*values, fingerprint),
+            )
+
+    def complete(self, document: Document, passages: Sequence[Passage], text: str, pages: list[tuple[int, int]] | None,
+                 superseded: Sequence[str] = ()) -> None:
+        """In one transaction: store the passages and text, mark the document complete, and mark the
+        versions it replaces for removal."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM passages WHERE doc_id = ?", (document.id,))
+            db.executemany(
+                f"INSERT INTO passages ({_columns(_PASSAGE_COLUMNS)}) VALUES ({','.join('?' * len(_PASSAGE_COLUMNS))})",
+                [_passage_values(passage) for passage in passages],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO document_texts (doc_id, text, pages) VALUES (?, ?, ?)",
+                (document.id, text, json.dumps(pages) if pages is not None else None),
+            )
+            db.execute(
+                "UPDATE documents SET status = 'complete', passage_count = ?, ingested_at = ? WHERE id = ?",
+                (len(passages), _now(), document.id),
+            )
+            for old in superseded:
+                if old != document.id:
+                    db.execute("UPDATE documents SET status = 'removing' WHERE id = ?", (old,))
+            _bump(db)
+
+    def update_metadata(self, document: Document) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE documents SET source_path = ?, title = ?, company = ?, ticker = ?, form = ?, period = ?, "
+                "period_end = ?, filing_date = ? WHERE id = ?",
+                (document.source_path, document.title, document.company, document.ticker, document.form, document.period,
+                 _iso(document.period_end), _iso(document.filing_date), document.id),
+            )
+            _bump(db)
+
+    def mark_removing(self, doc_ids: Sequence[str]) -> None:
+        with self._transaction() as db:
+            for doc_id in doc_ids:
+                db.execute("UPDATE documents SET status = 'removing' WHERE id = ?", (doc_id,))
+            _bump(db)
+
+    def delete(self, doc_ids: Sequence[str]) -> None:
+        with self._transaction() as db:
+            for doc_id in doc_ids:
+                db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            _bump(db)
+
+
+def _bump(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE state SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def _columns(names: Sequence[str], alias: str | None = None) -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{name}"' for name in names)
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _document_values(document: Document) -> tuple:
+    return (
+        document.id, document.source_path, document.content_hash, document.title, document.company, document.ticker,
+        document.form, document.period, _iso(document.period_end), _iso(document.filing_date), document.page_count,
+        document.char_count, document.passage_count, _iso(document.ingested_at) or _now(),
+    )
+
+
+def _document(row: sqlite3.Row) -> Document:
+    data = {name: row[name] for name in _DOCUMENT_COLUMNS}
+    return Document(**data)
+
+
+def _passage_values(passage: Passage) -> tuple:
+    return tuple(getattr(passage, name) for name in _PASSAGE_COLUMNS)
+
+
+def _passage(row: sqlite3.Row) -> Passage:
+    return Passage(**{name: row[name] for name in _PASSAGE_COLUMNS})

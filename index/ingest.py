@@ -1,0 +1,232 @@
+"""Ingestion: files and folders in, complete documents out, idempotently.
+
+- An unchanged file adds nothing (its id is its content hash).
+- A changed file (same path, new content) is written in full first, then its old version is removed,
+  so search always sees exactly one complete version and no orphans are left.
+- A document becomes visible only when all its passages are written. A run killed mid-way leaves an
+  invisible 'writing' document; the next run finishes it (re-using the vectors already written) or drops it.
+- A bad file gets a one-line error naming it; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from assistant.errors import DisclosuresError, IngestError
+from index.chunking import Chunker
+from index.loading import SUPPORTED_SUFFIXES, load_file
+from index.metadata import infer_meta
+from index.records import Document, DocumentMeta, Passage
+from index.store import Store
+
+
+@dataclass
+class IngestOutcome:
+    path: str
+    status: str  # added | replaced | unchanged | updated | failed
+    doc_id: str | None = None
+    title: str | None = None
+    pages: int | None = None
+    passages: int = 0
+    embedded: int = 0
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    load_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    recovered: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[IngestOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def pages(self) -> int:
+        return sum(outcome.pages or 0 for outcome in self.outcomes if outcome.status in ("added", "replaced"))
+
+    @property
+    def passages(self) -> int:
+        return sum(outcome.passages for outcome in self.outcomes if outcome.status in ("added", "replaced"))
+
+    @property
+    def embedded(self) -> int:
+        return sum(outcome.embedded for outcome in self.outcomes)
+
+    def summary(self) -> dict:
+        seconds = max(self.seconds, 1e-9)
+        return {
+            "files": len(self.outcomes),
+            "added": self.count("added"),
+            "replaced": self.count("replaced"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "failed": self.count("failed"),
+            "pages": self.pages,
+            "passages": self.passages,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 2),
+            "pages_per_second": round(self.pages / self.load_seconds, 1) if self.load_seconds else None,
+            "passages_per_second": round(self.passages / seconds, 1),
+            "embedded_per_second": round(self.embedded / self.embed_seconds, 1) if self.embed_seconds else None,
+        }
+
+    def to_json(self) -> dict:
+        return {"summary": self.summary(), "documents": [asdict(outcome) for outcome in self.outcomes],
+                "recovered": self.recovered}
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[IngestOutcome]]:
+    """Files to ingest, recursively; a named path that is missing or unsupported becomes a failure outcome."""
+    files: list[Path] = []
+    problems: list[IngestOutcome] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                child for child in path.rglob("*")
+                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+            )
+            if not found:
+                problems.append(IngestOutcome(str(path), "failed", error=f"{path}: no supported files in folder (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))})"))
+            candidates = found
+        elif path.exists():
+            candidates = [path]
+        else:
+            problems.append(IngestOutcome(str(path), "failed", error=f"{path}: no such file or folder"))
+            continue
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                files.append(candidate)
+    return files, problems
+
+
+class Ingestor:
+    def __init__(self, store: Store, overrides: DocumentMeta | None = None, progress: bool = True):
+        self.store = store
+        self.overrides = overrides
+        self.progress = progress
+        self.chunker = Chunker(store.settings.chunk_size, store.settings.chunk_overlap)
+        self.max_bytes = int(store.settings.max_file_mb * 1_000_000)
+        self._started = time.perf_counter()
+
+    def ingest(self, paths: Sequence[Path]) -> IngestReport:
+        report = IngestReport()
+        started = self._started = time.perf_counter()
+        files, problems = expand_paths(paths)
+        report.outcomes.extend(problems)
+        with self.store.writing():
+            report.recovered = self.store.finish_removals()
+            bar = self._bar(len(files))
+            try:
+                for path in files:
+                    try:
+                        outcome = self._ingest_file(path, report, bar)
+                    except IngestError as exc:
+                        outcome = IngestOutcome(str(path), "failed", error=str(exc))
+                    except DisclosuresError as exc:
+                        outcome = IngestOutcome(str(path), "failed", error=f"{path}: {exc}")
+                    report.outcomes.append(outcome)
+                    if bar is not None:
+                        bar.update(1)
+                        self._postfix(bar, report, started)
+            finally:
+                if bar is not None:
+                    bar.close()
+            report.recovered += self.store.discard_unfinished()
+            self.store.keyword.rebuild(self.store.catalog)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _bar(self, total: int):
+        if not self.progress or total == 0:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="doc", desc="ingest", file=sys.stderr, dynamic_ncols=True, leave=True)
+
+    def _postfix(self, bar, report: IngestReport, started: float, extra: int = 0) -> None:  # noqa: ANN001
+        elapsed = max(time.perf_counter() - started, 1e-9)
+        passages = report.passages + extra
+        bar.set_postfix_str(f"pages={report.pages} passages={passages} {passages / elapsed:.1f} passages/s", refresh=True)
+
+    def _ingest_file(self, path: Path, report: IngestReport, bar) -> IngestOutcome:  # noqa: ANN001
+        store = self.store
+        catalog = store.catalog
+        load_started = time.perf_counter()
+        loaded = load_file(path, self.max_bytes)
+        meta = infer_meta(path, loaded.text, loaded.title, self.overrides)
+        source = str(path.resolve())
+        document = Document(
+            id=loaded.content_hash[:16],
+            source_path=source,
+            content_hash=loaded.content_hash,
+            page_count=loaded.page_count,
+            char_count=len(loaded.text),
+            **{**meta.model_dump(), "title": meta.title or path.stem},
+        )
+        report.load_seconds += time.perf_counter() - load_started
+        older = [doc_id for doc_id in catalog.ids_by_source(source) if doc_id != document.id]
+        state = catalog.state_of(document.id)
+        if state == ("complete", store.fingerprint):
+            existing = catalog.document(document.id)
+            status = "unchanged"
+            if existing is not None and _meta_changed(existing, document):
+                catalog.update_metadata(document.model_copy(update={"source_path": existing.source_path}))
+                status = "updated"
+            if older:
+                self._drop(older)
+            return IngestOutcome(str(path), status, document.id, document.title, loaded.page_count,
+                                 existing.passage_count if existing else 0)
+
+        drafts = self.chunker.chunk(loaded)
+        passages = [
+            Passage(
+                id=f"{document.id}-{ordinal:05d}", doc_id=document.id, ordinal=ordinal, kind=draft.kind,
+                page=draft.page, section=draft.section, start=draft.start, end=draft.end,
+                text=loaded.text[draft.start:draft.end],
+                header=loaded.text[draft.header_start:draft.header_end] if draft.header_start is not None else None,
+                header_start=draft.header_start, header_end=draft.header_end,
+            )
+            for ordinal, draft in enumerate(drafts)
+        ]
+        catalog.begin(document, store.fingerprint)
+        embedded = 0
+        batch_size = max(store.settings.embedding_batch_size * 2, 16)
+        for start in range(0, len(passages), batch_size):
+            count, seconds = store.vectors.write(passages[start:start + batch_size])
+            embedded += count
+            report.embed_seconds += seconds
+            if bar is not None:
+                self._postfix(bar, report, self._started, extra=min(start + batch_size, len(passages)))
+        catalog.complete(document, passages, loaded.text, loaded.pages, superseded=older)
+        stale = set(store.vectors.ids_of(document.id)) - {passage.id for passage in passages}
+        if stale:
+            store.vectors.collection.delete(ids=sorted(stale))
+        if older:
+            self._drop(older)
+        return IngestOutcome(str(path), "replaced" if older else "added", document.id, document.title,
+                             loaded.page_count, len(passages), embedded)
+
+    def _drop(self, doc_ids: list[str]) -> None:
+        self.store.catalog.mark_removing(doc_ids)
+        self.store.vectors.delete_documents(doc_ids)
+        self.store.catalog.delete(doc_ids)
+
+
+def _meta_changed(existing: Document, new: Document) -> bool:
+    fields = ("title", "company", "ticker", "form", "period", "period_end", "filing_date")
+    return any(getattr(existing, name) != getattr(new, name) for name in fields)

@@ -1,0 +1,81 @@
+"""Schema migrations for the catalog, applied in order and recorded in SQLite's `user_version`.
+
+Never edit a migration that has shipped: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: documents, their normalized text, and passages. The catalog is the source of truth; Chroma and the
+    # BM25 index are derived from it and filtered through it.
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('writing', 'complete', 'removing')),
+        fingerprint TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        company TEXT,
+        ticker TEXT,
+        form TEXT,
+        period TEXT,
+        period_end TEXT,
+        filing_date TEXT,
+        page_count INTEGER,
+        char_count INTEGER NOT NULL,
+        passage_count INTEGER NOT NULL DEFAULT 0,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_by_source ON documents (source_path);
+    CREATE TABLE document_texts (
+        doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        pages TEXT
+    );
+    CREATE TABLE passages (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        page INTEGER,
+        section TEXT,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        header TEXT,
+        header_start INTEGER,
+        header_end INTEGER
+    );
+    CREATE INDEX passages_by_doc ON passages (doc_id, ordinal);
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO state (key, value) VALUES ('generation', '0');
+    """,
+]
+
+
+def migrate(connection: sqlite3.Connection) -> None:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        from assistant.errors import StoreError
+
+        raise StoreError(
+            f"the catalog was written by a newer version of disclosures (schema {version}, this one knows "
+            f"{len(MIGRATIONS)}); upgrade disclosures or use another --data-dir"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+            connection.execute("COMMIT")
+        except Exception:
+            connection.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]

@@ -1,0 +1,166 @@
+"""The store: catalog (SQLite), passage vectors (Chroma) and the BM25 index, opened once per process.
+
+Writers (ingest, remove) hold a lock file in the data dir, so two of them never interleave; readers
+(search, the UI) need no lock, because they only see complete documents.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import NotFoundError, StoreError
+from assistant.settings import Settings
+from index.catalog import Catalog
+from index.embedding import get_embeddings
+from index.keyword import KeywordIndex
+from index.metadata import normalize_form, normalize_period, squash
+from index.records import Document, SearchFilters
+from index.vectors import VectorIndex, make_client, model_label
+
+CHUNKER_VERSION = "chunker-1"
+
+_stores: dict[tuple, "Store"] = {}
+_stores_lock = threading.Lock()
+
+
+def open_store(settings: Settings) -> "Store":
+    """The process-wide Store for these settings (one catalog connection, one Chroma client, one model)."""
+    key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.resolved_embedding_model(),
+           settings.chunk_size, settings.chunk_overlap)
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = Store(settings)
+            _stores[key] = store
+        return store
+
+
+class Store:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.data_dir = settings.data_dir
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data dir {self.data_dir}: {exc.strerror or exc}") from None
+        self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
+        self.keyword = KeywordIndex(self.data_dir / "bm25")
+        self.model = settings.resolved_embedding_model()
+
+    @property
+    def embeddings(self) -> Embeddings:
+        return get_embeddings(self.model, self.settings.embedding_device, self.settings.embedding_batch_size)
+
+    @cached_property
+    def vectors(self) -> VectorIndex:
+        client = make_client(self.settings.chroma_url, self.data_dir)
+        return VectorIndex(client, self.settings.collection, self.embeddings, self.model)
+
+    @property
+    def fingerprint(self) -> str:
+        """What a document's passages depend on besides its content: re-ingest when this changes."""
+        return f"{CHUNKER_VERSION}|{self.settings.chunk_size}|{self.settings.chunk_overlap}|{model_label(self.model)}"
+
+    # --- writing ----------------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        lock_path = self.data_dir / "write.lock"
+        with open(lock_path, "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"another ingest or remove is writing to {self.data_dir}; wait for it to finish"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def finish_removals(self) -> list[str]:
+        """Complete what an interrupted run left half-removed. Call while holding `writing()`."""
+        removing = [doc_id for doc_id, status in self.catalog.unfinished() if status == "removing"]
+        if removing:
+            self.vectors.delete_documents(removing)
+            self.catalog.delete(removing)
+        return removing
+
+    def discard_unfinished(self) -> list[str]:
+        """Drop documents whose writing never completed. Call while holding `writing()`."""
+        writing = [doc_id for doc_id, status in self.catalog.unfinished() if status == "writing"]
+        if writing:
+            self.vectors.delete_documents(writing)
+            self.catalog.delete(writing)
+        return writing
+
+    def remove(self, reference: str) -> Document:
+        with self.writing():
+            document = self.catalog.resolve(reference)
+            self.catalog.mark_removing([document.id])
+            self.vectors.delete_documents([document.id])
+            self.catalog.delete([document.id])
+            self.keyword.rebuild(self.catalog)
+        return document
+
+    # --- reading ----------------------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        return self.catalog.documents()
+
+    def filter_doc_ids(self, filters: SearchFilters | None) -> list[str] | None:
+        """The complete documents a search may use; None when no filter applies and all documents are complete."""
+        if filters is None or filters.is_empty():
+            return None
+        documents = self.catalog.documents()
+        if filters.docs:
+            wanted = {self.catalog.resolve(reference).id for reference in filters.docs}
+            documents = [doc for doc in documents if doc.id in wanted]
+        if filters.company:
+            documents = [doc for doc in documents if company_matches(doc, filters.company)]
+        if filters.form:
+            form = normalize_form(filters.form).lower()
+            documents = [doc for doc in documents if (doc.form or "").lower() == form]
+        if filters.period:
+            documents = [doc for doc in documents if period_matches(doc, filters.period)]
+        return [doc.id for doc in documents]
+
+    def describe_filters(self, filters: SearchFilters) -> str:
+        parts = [f"{name}={value}" for name, value in filters.model_dump(exclude_none=True).items()]
+        return ", ".join(parts)
+
+
+def company_matches(document: Document, query: str) -> bool:
+    wanted = squash(query)
+    if not wanted:
+        return False
+    names = [document.company or "", document.ticker or "", Path(document.source_path).stem.split("_")[0]]
+    for name in names:
+        squashed = squash(name)
+        if squashed and (squashed == wanted or squashed.startswith(wanted)):
+            return True
+    return False
+
+
+def period_matches(document: Document, query: str) -> bool:
+    wanted = normalize_period(query)
+    period = document.period or ""
+    if period.upper() == wanted.upper():
+        return True
+    if wanted.startswith("FY") and wanted[2:].isdigit():
+        year = wanted[2:]
+        if period.startswith(year) or (document.period_end and str(document.period_end.year) == year and not period):
+            return True
+    return False
+
+
+def require_documents(store: Store) -> None:
+    if not store.catalog.complete_ids():
+        raise NotFoundError(f"no documents in {store.data_dir}; ingest some first: disclosures ingest PATH")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -125,7 +126,7 @@ def search(ctx: click.Context, query: str | None, k: int | None, docs: tuple[str
         if as_json:
             _emit_json({"query": query, "filters": filters.model_dump(exclude_none=True), "hits": [hit.to_json() for hit in hits]})
         else:
-            _print_hits(hits)
+            _print_hits(hits, query)
         return
     _search_prompt(store, retriever)
 
@@ -147,12 +148,30 @@ def _search_prompt(store, retriever) -> None:  # noqa: ANN001
         if not query:
             continue
         try:
-            _print_hits(retriever.search(query))
+            _print_hits(retriever.search(query), query)
         except DisclosuresError as exc:
             click.echo(f"error: {exc}", err=True)
 
 
-def _print_hits(hits) -> None:  # noqa: ANN001
+def snippet(text: str, query: str, width: int) -> str:
+    """The stretch of `text` (at most `width` characters) that holds the most distinct query words."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    words = {word for word in re.findall(r"[a-z0-9]{3,}", query.lower())}
+    lowered = flat.lower()
+    positions = sorted((match.start(), match.group(0)) for word in words for match in re.finditer(re.escape(word), lowered))
+    best_start, best_score = 0, -1
+    for start, _ in positions:
+        begin = max(0, start - width // 4)
+        score = len({word for position, word in positions if begin <= position < begin + width})
+        if score > best_score:
+            best_start, best_score = begin, score
+    piece = flat[best_start:best_start + width]
+    return ("… " if best_start else "") + piece + (" …" if best_start + width < len(flat) else "")
+
+
+def _print_hits(hits, query: str) -> None:  # noqa: ANN001
     if not hits:
         click.echo("no passages found")
         return
@@ -162,8 +181,7 @@ def _print_hits(hits) -> None:  # noqa: ANN001
         ranks = ", ".join(f"{name} #{rank}" for name, rank in (("dense", hit.dense_rank), ("keyword", hit.keyword_rank)) if rank)
         click.echo(click.style(f"[{number}] {document.title}", bold=True) + (f" · {passage.section}" if passage.section else ""))
         click.echo(f"    doc {document.id} · {where} · chars {passage.start}-{passage.end} · {passage.kind} · score {hit.score:.4f} ({ranks})")
-        body = passage.text if len(passage.text) <= 700 else passage.text[:700] + " …"
-        for line in textwrap.wrap(" ".join(body.split()), width=100):
+        for line in textwrap.wrap(snippet(passage.text, query, 700), width=100):
             click.echo(f"    {line}")
         click.echo()
 
@@ -187,7 +205,7 @@ def docs(ctx: click.Context, as_json: bool) -> None:
     for document in documents:
         click.echo(
             f"{document.id:16}  {(document.company or '-')[:24]:24}  {(document.form or '-')[:16]:16}  {(document.period or '-'):8}  "
-            f"{(document.page_count or 0):>5}  {document.passage_count:>8}  {document.title}"
+            f"{(document.page_count or '-'):>5}  {document.passage_count:>8}  {document.title}"
         )
 
 

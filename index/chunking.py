@@ -71,7 +71,7 @@ class _Segment:
 
 
 class Chunker:
-    def __init__(self, chunk_size: int = 1000, chunk_overlap: int = 100, min_chars: int = 40):
+    def __init__(self, chunk_size: int = 1000, chunk_overlap: int = 100, min_chars: int = 12):
         self.chunk_size = chunk_size
         self.min_chars = min_chars
         self.table_limit = int(chunk_size * 1.5)
@@ -146,10 +146,14 @@ class Chunker:
             start, end = _trim(text, start, end)
             out.append(PassageDraft("text", start, end, page, section))
             return
+        spans = []
         for piece in self.splitter.create_documents([body]):
             piece_start = start + piece.metadata["start_index"]
-            piece_end = piece_start + len(piece.page_content)
-            out.append(PassageDraft("text", piece_start, piece_end, page, section))
+            spans.append((piece_start, piece_start + len(piece.page_content)))
+        # The splitter leaves a heading alone in front of a long paragraph: give it to the next piece.
+        if len(spans) > 1 and spans[0][1] - spans[0][0] < self.chunk_size // 4 and spans[1][1] - spans[0][0] <= self.chunk_size * 1.2:
+            spans[:2] = [(spans[0][0], spans[1][1])]
+        out.extend(PassageDraft("text", piece_start, piece_end, page, section) for piece_start, piece_end in spans)
 
     def _emit_table(self, text: str, page: int | None, table: _Segment, section: str | None, out: list[PassageDraft]) -> None:
         start, end = table.start, table.end
@@ -230,7 +234,7 @@ def _numeric_tail(line: str) -> tuple[str, int]:
 
 def _classify(lines: list[_Line], loaded: LoadedFile, noise: set[str]) -> None:
     table_spans = loaded.tables
-    for index, line in enumerate(lines):
+    for line in lines:
         stripped = line.text.strip()
         if not stripped:
             line.kind = "blank"
@@ -432,7 +436,9 @@ def _looks_like_heading(line: str) -> bool:
     minor = {"and", "or", "of", "the", "for", "to", "in", "on", "a", "an", "by", "with", "from", "at", "as"}
     significant = [word for word in words if word.lower() not in minor]
     capitalized = sum(1 for word in significant if word[0].isupper())
-    return bool(significant) and capitalized / len(significant) >= 0.75 and len(significant) >= 2
+    if len(significant) == 1:  # "Overview", "Liquidity": one capitalized word of some length
+        return significant[0][0].isupper() and len(significant[0]) >= 4 and len(words) == 1
+    return bool(significant) and capitalized / len(significant) >= 0.75
 
 
 def _row_boundaries(text: str, start: int, end: int) -> list[tuple[int, bool]]:

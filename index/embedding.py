@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
@@ -44,8 +45,12 @@ def _load(model: str, device: str, batch_size: int) -> Embeddings:
             query_encode_kwargs={"normalize_embeddings": True},
         )
     except (OSError, ValueError) as exc:
+        if not Path(model).exists():
+            reason = "not a local folder and not in the local Hugging Face cache (downloads are off)"
+        else:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(
-            f"cannot load embedding model {model!r} (downloads are off): {str(exc).splitlines()[0]}; "
+            f"cannot load embedding model {model!r}: {reason}; "
             "set DISCLOSURES_EMBEDDING_MODEL to a local sentence-transformers model folder"
         ) from None
 

@@ -205,7 +205,8 @@ class Ingestor:
         ]
         catalog.begin(document, store.fingerprint)
         embedded = 0
-        batch_size = max(store.settings.embedding_batch_size * 2, 16)
+        # Groups of several model batches: the model sorts each group by length, so less padding is computed.
+        batch_size = store.settings.embedding_batch_size * 8
         for start in range(0, len(passages), batch_size):
             count, seconds = store.vectors.write(passages[start:start + batch_size])
             embedded += count

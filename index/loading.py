@@ -87,19 +87,28 @@ def load_file(path: Path, max_bytes: int) -> LoadedFile:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """UTF-8 when it is; otherwise the most likely encoding (charset-normalizer), never a crash on bad bytes."""
+    """UTF-8 when it is; UTF-16/32 by their byte-order mark; a clearly identified other script (Cyrillic,
+    Greek, ...) by charset-normalizer; otherwise Windows-1252, the usual legacy encoding of English filings."""
     if _looks_binary(data):
         raise UnsupportedFileError(path, "binary content, not text (is it a PDF or an office file with the wrong name?)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
     from charset_normalizer import from_bytes
 
     guess = from_bytes(data).best()
-    if guess is not None and guess.encoding:
+    # On short Western text charset-normalizer often guesses a Central European code page with no
+    # evidence (coherence 0); only trust it when it recognised a language.
+    if guess is not None and guess.coherence >= 0.2:
         return str(guess)
-    return data.decode("cp1252", errors="replace")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _looks_binary(data: bytes) -> bool:

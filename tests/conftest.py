@@ -1,0 +1,114 @@
+"""Shared fixtures: real components throughout (embedded Chroma, a `chroma run` server, the bundled model)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = REPO / "sample" / "aptorum-2021-h1-results.txt"
+FILINGS = SHARED / "corpus" / "filings"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/pdfs.py and friends
+
+
+def shared_or_skip(path: Path = SHARED) -> Path:
+    """../shared holds the filings and benchmarks; a user's clone may not have it."""
+    if not path.exists():
+        pytest.skip(f"needs {path} (the shared filings and benchmarks), which this checkout does not have")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the user's data dir or DISCLOSURES_* settings by accident."""
+    for key in list(os.environ):
+        if key.startswith("DISCLOSURES_"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DISCLOSURES_DATA_DIR", str(tmp_path / "default-data"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    from assistant.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data", embedding_batch_size=16)
+
+
+@pytest.fixture
+def store(settings):
+    from index.store import open_store
+
+    return open_store(settings)
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory):
+    """A store holding the seed press release, ingested once for the read-only tests."""
+    from assistant.settings import Settings
+    from index.ingest import Ingestor
+    from index.store import open_store
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("seed-store"))
+    store = open_store(settings)
+    report = Ingestor(store, progress=False).ingest([SEED])
+    assert not report.failed, report.failed
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real `chroma run` server on loopback, for the server-mode tests."""
+    executable = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if executable is None:
+        pytest.fail("the `chroma` command (from the chromadb package) is not installed in this environment")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "w")
+    process = subprocess.Popen(
+        [executable, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"chroma run exited with {process.returncode}: {(path / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("chroma run did not answer its heartbeat within 60 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 300, **kwargs) -> subprocess.CompletedProcess:
+    """The installed `disclosures` command in a real subprocess."""
+    executable = Path(sys.executable).parent / "disclosures"
+    return subprocess.run([str(executable), *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, **kwargs)

@@ -20,7 +20,7 @@ from assistant.errors import DisclosuresError, IngestError
 from index.chunking import Chunker
 from index.loading import SUPPORTED_SUFFIXES, load_file
 from index.metadata import infer_meta
-from index.records import Document, DocumentMeta, Passage
+from index.records import Document, DocumentMeta, Passage, passage_id
 from index.store import Store
 
 
@@ -129,7 +129,7 @@ class Ingestor:
         files, problems = expand_paths(paths)
         report.outcomes.extend(problems)
         with self.store.writing():
-            report.recovered = self.store.finish_removals()
+            report.recovered = self.store.drop_unfinished("removing")
             bar = self._bar(len(files))
             try:
                 for path in files:
@@ -146,7 +146,7 @@ class Ingestor:
             finally:
                 if bar is not None:
                     bar.close()
-            report.recovered += self.store.discard_unfinished()
+            report.recovered += self.store.drop_unfinished("writing")
             self.store.keyword.rebuild(self.store.catalog)
         report.seconds = time.perf_counter() - started
         return report
@@ -187,15 +187,14 @@ class Ingestor:
             if existing is not None and _meta_changed(existing, document):
                 catalog.update_metadata(document.model_copy(update={"source_path": existing.source_path}))
                 status = "updated"
-            if older:
-                self._drop(older)
+            store.drop(older)
             return IngestOutcome(str(path), status, document.id, document.title, loaded.page_count,
                                  existing.passage_count if existing else 0)
 
         drafts = self.chunker.chunk(loaded)
         passages = [
             Passage(
-                id=f"{document.id}-{ordinal:05d}", doc_id=document.id, ordinal=ordinal, kind=draft.kind,
+                id=passage_id(document.id, ordinal), doc_id=document.id, ordinal=ordinal, kind=draft.kind,
                 page=draft.page, section=draft.section, start=draft.start, end=draft.end,
                 text=loaded.text[draft.start:draft.end],
                 header=loaded.text[draft.header_start:draft.header_end] if draft.header_start is not None else None,
@@ -214,18 +213,11 @@ class Ingestor:
             if bar is not None:
                 self._postfix(bar, report, self._started, extra=min(start + batch_size, len(passages)))
         catalog.complete(document, passages, loaded.text, loaded.pages, superseded=older)
-        stale = set(store.vectors.ids_of(document.id)) - {passage.id for passage in passages}
-        if stale:
-            store.vectors.collection.delete(ids=sorted(stale))
-        if older:
-            self._drop(older)
+        # Vectors of an earlier, differently chunked version of this same content, or of a killed run.
+        store.vectors.delete_ids(set(store.vectors.ids_of(document.id)) - {passage.id for passage in passages})
+        store.drop(older)
         return IngestOutcome(str(path), "replaced" if older else "added", document.id, document.title,
                              loaded.page_count, len(passages), embedded)
-
-    def _drop(self, doc_ids: list[str]) -> None:
-        self.store.catalog.mark_removing(doc_ids)
-        self.store.vectors.delete_documents(doc_ids)
-        self.store.catalog.delete(doc_ids)
 
 
 def _meta_changed(existing: Document, new: Document) -> bool:

@@ -48,6 +48,15 @@ class Document(DocumentMeta):
         return self.model_dump(mode="json")
 
 
+def passage_id(doc_id: str, ordinal: int) -> str:
+    """Passage ids are the document id and the passage's ordinal: `a1b2c3d4e5f60718-00042`."""
+    return f"{doc_id}-{ordinal:05d}"
+
+
+def doc_id_of(passage_id: str) -> str:
+    return passage_id.rsplit("-", 1)[0]
+
+
 class Passage(BaseModel):
     """A retrievable piece of a document.
 

@@ -52,7 +52,11 @@ class HybridRetriever(BaseRetriever):
             doc_ids = sorted(store.catalog.complete_ids())
         candidates = max(settings.search_candidates, k)
         keyword_hits = store.keyword.search(store.catalog, expand_query(query), candidates, set(doc_ids) if doc_ids is not None else None)
-        dense_hits = store.vectors.search(store.embeddings.embed_query(query), candidates, doc_ids)
+        allowed = None
+        if doc_ids is not None:
+            counts = {document.id: document.passage_count for document in store.catalog.documents()}
+            allowed = {doc_id: counts[doc_id] for doc_id in doc_ids if doc_id in counts}
+        dense_hits = store.vectors.search(store.embeddings.embed_query(query), candidates, allowed)
         fused = reciprocal_rank_fusion(
             {"dense": [item for item, _ in dense_hits], "keyword": [item for item, _ in keyword_hits]}, settings.rrf_k
         )

@@ -85,28 +85,24 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def finish_removals(self) -> list[str]:
-        """Complete what an interrupted run left half-removed. Call while holding `writing()`."""
-        removing = [doc_id for doc_id, status in self.catalog.unfinished() if status == "removing"]
-        if removing:
-            self.vectors.delete_documents(removing)
-            self.catalog.delete(removing)
-        return removing
+    def drop(self, doc_ids: list[str]) -> None:
+        """Remove documents everywhere: marked first, so an interruption leaves them invisible and resumable.
+        Call while holding `writing()`."""
+        if doc_ids:
+            self.catalog.mark_removing(doc_ids)
+            self.vectors.delete_documents(doc_ids)
+            self.catalog.delete(doc_ids)
 
-    def discard_unfinished(self) -> list[str]:
-        """Drop documents whose writing never completed. Call while holding `writing()`."""
-        writing = [doc_id for doc_id, status in self.catalog.unfinished() if status == "writing"]
-        if writing:
-            self.vectors.delete_documents(writing)
-            self.catalog.delete(writing)
-        return writing
+    def drop_unfinished(self, status: str) -> list[str]:
+        """Finish what an interrupted run left 'removing', or drop what it left 'writing'."""
+        doc_ids = [doc_id for doc_id, state in self.catalog.unfinished() if state == status]
+        self.drop(doc_ids)
+        return doc_ids
 
     def remove(self, reference: str) -> Document:
         with self.writing():
             document = self.catalog.resolve(reference)
-            self.catalog.mark_removing([document.id])
-            self.vectors.delete_documents([document.id])
-            self.catalog.delete([document.id])
+            self.drop([document.id])
             self.keyword.rebuild(self.catalog)
         return document
 

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigError, StoreError
-from index.records import Passage
+from index.records import Passage, doc_id_of, passage_id
 
 BUNDLED_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -69,6 +69,11 @@ def make_client(chroma_url: str | None, data_dir: Path):
 class VectorIndex:
     """The Chroma collection of passage vectors, and the LangChain vector store over it."""
 
+    # Filtered dense search (see `search`): measured on 19,000 passages, 2 cores. Comparing up to 300 passages
+    # in memory beats Chroma's filter; so does over-fetching up to 2,000 unfiltered neighbours.
+    exact_limit = 300
+    pool_limit = 2000
+
     def __init__(self, client, collection: str, embeddings: Embeddings, model: str):
         from langchain_chroma import Chroma
 
@@ -89,7 +94,8 @@ class VectorIndex:
                 f"the Chroma collection {collection!r} holds vectors of {stored_model}, not of {self.model}; "
                 "use another DISCLOSURES_COLLECTION or --data-dir, or remove the documents and ingest again"
             )
-        # LangChain's view of the same collection, for anyone composing LangChain components on top.
+        # LangChain's view of the same collection, for composing LangChain components on top
+        # (`as_retriever()`, MMR search); our own queries go to the collection directly, distances only.
         self.vectorstore = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
 
     def count(self) -> int:
@@ -140,15 +146,50 @@ class VectorIndex:
         for doc_id in doc_ids:
             self.collection.delete(where={"doc_id": doc_id})
 
+    def delete_ids(self, ids: set[str]) -> None:
+        if ids:
+            self.collection.delete(ids=sorted(ids))
+
     def ids_of(self, doc_id: str) -> list[str]:
         return list(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
-    def search(self, query_vector: list[float], k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        """(passage id, cosine distance), nearest first; restricted to doc_ids when given."""
-        if doc_ids is not None and not doc_ids:
+    def search(self, query_vector: list[float], k: int, allowed: dict[str, int] | None = None) -> list[tuple[str, float]]:
+        """(passage id, cosine distance), nearest first. `allowed` restricts the search to these documents
+        and gives their passage counts.
+
+        Chroma's metadata filter costs about 20 ms a query here, ten times an unfiltered one, so a filtered
+        search avoids it where it can: a few hundred allowed passages are compared exactly in memory; a larger
+        share of the store is served by over-fetching unfiltered neighbours (distances only) and keeping the
+        allowed ones. The exact filtered query is the fallback.
+        """
+        total = self.collection.count()
+        if total == 0 or (allowed is not None and not allowed):
             return []
-        where = None
-        if doc_ids is not None:
-            where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
-        results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=k, filter=where)
-        return [(document.id, float(distance)) for document, distance in results if document.id]
+        if allowed is None:
+            return self._nearest(query_vector, min(k, total))
+        allowed_count = sum(allowed.values())
+        if allowed_count <= self.exact_limit:
+            ids = [passage_id(doc_id, ordinal) for doc_id, count in allowed.items() for ordinal in range(count)]
+            return self._exact(query_vector, ids, k)
+        pool = min(total, int(k * total / allowed_count * 2))
+        if k < pool <= self.pool_limit:
+            nearest = [(item, distance) for item, distance in self._nearest(query_vector, pool) if doc_id_of(item) in allowed]
+            if len(nearest) >= k or pool >= total:
+                return nearest[:k]
+        doc_ids = list(allowed)
+        where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": doc_ids}}
+        return self._nearest(query_vector, min(k, total), where)
+
+    def _exact(self, query_vector: list[float], ids: list[str], k: int) -> list[tuple[str, float]]:
+        import numpy as np
+
+        found = self.collection.get(ids=ids, include=["embeddings"])
+        if not found["ids"]:
+            return []
+        distances = 1.0 - np.asarray(found["embeddings"], dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32)
+        order = np.argsort(distances, kind="stable")[:k]
+        return [(found["ids"][index], float(distances[index])) for index in order]
+
+    def _nearest(self, query_vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        result = self.collection.query(query_embeddings=[query_vector], n_results=k, where=where, include=["distances"])
+        return list(zip(result["ids"][0], result["distances"][0]))

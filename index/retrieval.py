@@ -44,27 +44,23 @@ class HybridRetriever(BaseRetriever):
         filters = filters if filters is not None else self.filters
         store = self.store
         settings = store.settings
+        documents = {document.id: document for document in store.catalog.documents()}
         doc_ids = store.filter_doc_ids(filters)
         if doc_ids is not None and not doc_ids:
             return []
         if doc_ids is None and store.catalog.unfinished():
             # Keep the dense candidates to complete documents while a crashed write awaits clean-up.
-            doc_ids = sorted(store.catalog.complete_ids())
+            doc_ids = list(documents)
         candidates = max(settings.search_candidates, k)
-        keyword_hits = store.keyword.search(store.catalog, expand_query(query), candidates, set(doc_ids) if doc_ids is not None else None)
-        allowed = None
-        if doc_ids is not None:
-            counts = {document.id: document.passage_count for document in store.catalog.documents()}
-            allowed = {doc_id: counts[doc_id] for doc_id in doc_ids if doc_id in counts}
+        allowed = None if doc_ids is None else {doc_id: documents[doc_id].passage_count for doc_id in doc_ids if doc_id in documents}
+        keyword_hits = store.keyword.search(store.catalog, expand_query(query), candidates, set(allowed) if allowed is not None else None)
         dense_hits = store.vectors.search(store.embeddings.embed_query(query), candidates, allowed)
         fused = reciprocal_rank_fusion(
             {"dense": [item for item, _ in dense_hits], "keyword": [item for item, _ in keyword_hits]}, settings.rrf_k
         )
         ranked = sorted(fused.items(), key=lambda item: (-item[1][0], item[0]))
         # Hydrate more than k: a candidate may belong to a document removed since the indexes were read.
-        wanted = [item for item, _ in ranked[: k * 3]]
-        passages = store.catalog.passages_by_id(wanted)
-        documents = {doc.id: doc for doc in store.catalog.documents()} if passages else {}
+        passages = store.catalog.passages_by_id([item for item, _ in ranked[: k * 3]])
         hits: list[SearchHit] = []
         for item, (score, ranks) in ranked:
             passage = passages.get(item)

@@ -69,8 +69,8 @@ def make_client(chroma_url: str | None, data_dir: Path):
 class VectorIndex:
     """The Chroma collection of passage vectors, and the LangChain vector store over it."""
 
-    # Filtered dense search (see `search`): measured on 19,000 passages, 2 cores. Comparing up to 300 passages
-    # in memory beats Chroma's filter; so does over-fetching up to 2,000 unfiltered neighbours.
+    # Filtered dense search (see `search`), tuned on the 35-filing benchmark store (19,000 passages, 2 cores):
+    # comparing up to 300 passages in memory beats Chroma's filter; so does over-fetching up to 2,000 neighbours.
     exact_limit = 300
     pool_limit = 2000
 
@@ -157,7 +157,7 @@ class VectorIndex:
         """(passage id, cosine distance), nearest first. `allowed` restricts the search to these documents
         and gives their passage counts.
 
-        Chroma's metadata filter costs about 20 ms a query here, ten times an unfiltered one, so a filtered
+        Chroma's metadata filter makes a query several times slower than an unfiltered one, so a filtered
         search avoids it where it can: a few hundred allowed passages are compared exactly in memory; a larger
         share of the store is served by over-fetching unfiltered neighbours (distances only) and keeping the
         allowed ones. The exact filtered query is the fallback.

@@ -35,3 +35,15 @@ def test_queries_are_deterministic_and_distinct():
     queries = benchmark_queries(200)
     assert len(queries) == 200 and len(set(queries)) == 200
     assert queries == benchmark_queries(200)
+
+
+def test_embedding_benchmark_runs_on_a_small_file(tmp_path, capsys):
+    from eval.bench_embedding import main as embedding_main
+
+    pdf = tmp_path / "ACME_2022_10K.pdf"
+    pdf.write_bytes(make_pdf(report_pages("Acme", 3)))
+    assert embedding_main(["--files", str(pdf), "--passages", "8"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["passages"] > 0 and result["mean_tokens"] > 0
+    assert {(run["max_tokens"], run["batch_size"]) for run in result["runs"]} == {(256, 16), (256, 32), (128, 16), (128, 32)}
+    assert all(run["passages_per_second"] > 0 for run in result["runs"])

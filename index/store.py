@@ -61,7 +61,8 @@ class Store:
     @cached_property
     def vectors(self) -> VectorIndex:
         client = make_client(self.settings.chroma_url, self.data_dir)
-        return VectorIndex(client, self.settings.collection, self.embeddings, self.model)
+        location = self.settings.chroma_url or str(self.data_dir / "chroma")
+        return VectorIndex(client, self.settings.collection, self.embeddings, self.model, location)
 
     @property
     def fingerprint(self) -> str:

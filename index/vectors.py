@@ -66,6 +66,29 @@ def make_client(chroma_url: str | None, data_dir: Path):
         raise StoreError(f"cannot open the Chroma store in {path}: {exc}") from None
 
 
+class _Guarded:
+    """A Chroma collection whose failures (a server that went away, a damaged store) become one-line
+    StoreErrors that say where the store is, instead of tracebacks from deep inside the client."""
+
+    def __init__(self, collection, location: str):  # noqa: ANN001
+        self._collection = collection
+        self._location = location
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        attribute = getattr(self._collection, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args, **kwargs):  # noqa: ANN202
+            try:
+                return attribute(*args, **kwargs)
+            except Exception as exc:
+                detail = (str(exc).splitlines() or [""])[0][:200]
+                raise StoreError(f"Chroma at {self._location} failed ({name}): {type(exc).__name__}: {detail}") from exc
+
+        return call
+
+
 class VectorIndex:
     """The Chroma collection of passage vectors, and the LangChain vector store over it."""
 
@@ -74,7 +97,7 @@ class VectorIndex:
     exact_limit = 300
     pool_limit = 2000
 
-    def __init__(self, client, collection: str, embeddings: Embeddings, model: str):
+    def __init__(self, client, collection: str, embeddings: Embeddings, model: str, location: str = "the store"):
         from langchain_chroma import Chroma
 
         self.embeddings = embeddings
@@ -88,6 +111,7 @@ class VectorIndex:
             )
         except ValueError as exc:
             raise ConfigError(f"invalid Chroma collection name {collection!r}: {exc}") from None
+        self.collection = _Guarded(self.collection, location)
         stored_model = (self.collection.metadata or {}).get("embedding_model")
         if stored_model and stored_model != self.model and self.collection.count() > 0:
             raise ConfigError(

@@ -71,40 +71,49 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ChromaServer:
+    """A real `chroma run` on loopback, started and stopped by the tests."""
+
+    def __init__(self, path: Path):
+        executable = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+        if executable is None:
+            pytest.fail("the `chroma` command (from the chromadb package) is not installed in this environment")
+        self.path = path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(path / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime
+        self.process = subprocess.Popen(
+            [executable, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                if self.process.poll() is not None:
+                    pytest.fail(f"chroma run exited with {self.process.returncode}: {(path / 'server.log').read_text()[-2000:]}")
+                time.sleep(0.3)
+        self.stop()
+        pytest.fail("chroma run did not answer its heartbeat within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory):
-    """A real `chroma run` server on loopback, for the server-mode tests."""
-    executable = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    if executable is None:
-        pytest.fail("the `chroma` command (from the chromadb package) is not installed in this environment")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")
-    process = subprocess.Popen(
-        [executable, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"chroma run exited with {process.returncode}: {(path / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("chroma run did not answer its heartbeat within 60 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    """A real `chroma run` server on loopback, shared by the server-mode tests."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    yield server.url
+    server.stop()
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 300, **kwargs) -> subprocess.CompletedProcess:

@@ -1,7 +1,7 @@
 """The store against a real `chroma run` server on loopback, and its errors."""
 
 import pytest
-from conftest import SEED, run_cli
+from conftest import SEED, ChromaServer, run_cli
 
 from assistant.errors import ConfigError, StoreError
 from assistant.settings import Settings
@@ -68,3 +68,32 @@ def test_a_collection_built_with_another_model_is_refused(server_store, tmp_path
     client = make_client(server_store.settings.chroma_url, tmp_path)
     with pytest.raises(ConfigError, match="holds vectors of sentence-transformers/all-MiniLM-L6-v2"):
         VectorIndex(client, server_store.settings.collection, server_store.embeddings, "some-other-model")
+
+
+def test_a_server_that_goes_away_is_a_one_line_error_and_stored_data_survives(tmp_path):
+    server = ChromaServer(tmp_path)
+    try:
+        store = open_store(Settings(data_dir=tmp_path / "data", chroma_url=server.url, collection="goes-away"))
+        Ingestor(store, progress=False).ingest([SEED])
+    finally:
+        server.stop()
+    with pytest.raises(StoreError, match=r"Chroma at http://127\.0\.0\.1:\d+ failed \(\w+\): ") as caught:
+        HybridRetriever(store=store).search("accumulated deficit")
+    assert "\n" not in str(caught.value)
+
+    note = tmp_path / "note.txt"
+    note.write_text("A note about the okapi programme, written while the server is down.")
+    with pytest.raises(StoreError):
+        Ingestor(store, progress=False).ingest([note])
+    assert [document.ticker for document in store.documents()] == ["APM"], "what was stored is still listed"
+
+    # The server comes back on the same data: everything stored is there, and the next run finishes the note.
+    again = ChromaServer(tmp_path)
+    try:
+        store = open_store(Settings(data_dir=tmp_path / "data", chroma_url=again.url, collection="goes-away"))
+        hits = HybridRetriever(store=store, k=2).search("accumulated deficit")
+        assert "Accumulated deficit (46,570,550" in hits[0].passage.text
+        report = Ingestor(store, progress=False).ingest([note])
+        assert report.outcomes[0].status == "added" and store.catalog.unfinished() == []
+    finally:
+        again.stop()

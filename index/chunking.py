@@ -18,19 +18,20 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from index.loading import LoadedFile, Span
+from index.numbers import NUMBER_PATTERN, NUMBER_TOKEN
 
-# A cell value: 1,234 | (1,234) | (1,234 (newswire lost the parenthesis) | $ 567 | -12.5 | 22.2% | — (nil)
-_NUMBER = r"(?:\(?\$?\s?-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?%?|\(?\$?\s?-?\.\d+\)?%?|[—–-]{1,2})"
+# A cell value: 1,234 | (1,234) | (1,234 (newswire lost the parenthesis) | (2,167 ) | $ 567 | 22.2% | — (nil)
+_NUMBER = NUMBER_PATTERN
 _TRAILING_NUMBERS = re.compile(rf"(?:\s+(?:\$\s?)?{_NUMBER})+\s*$")
-_NUMBER_TOKEN = re.compile(rf"^{_NUMBER}$")
+_NUMBER_TOKEN = NUMBER_TOKEN
 _HAS_DIGIT = re.compile(r"\d")
 _LETTERS = re.compile(r"[A-Za-z]")
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 # Tokens a column header is made of: dates, years, "(Unaudited)", "Three Months Ended", "(In millions)".
 _HEADER_TOKEN = re.compile(
     rf"^(?:{_MONTH},?|\d{{1,2}},|\d{{1,2}}|(?:19|20)\d{{2}},?|\(?unaudited\)?|\(?audited\)?|\(?restated\)?|"
-    r"three|six|nine|twelve|months?|weeks?|quarters?|years?|fiscal|ended|ending|as|of|at|and|"
-    r"\(?in|thousands|millions|billions|except|per|share|data\)?,?|amounts\)?|\(?stated|u\.s\.|dollars\)?|q[1-4]|fy\d{2,4})$",
+    r"three|six|nine|twelve|months?|weeks?|quarters?|years?|periods?|fiscal|ended|ending|as|of|at|and|for|the|to|through|"
+    r"\(?(?:\$\s?)?in|\(?thousands|\(?millions|\(?billions|except|per|share|data|amounts|par|value|\(?stated|u\.s\.|dollars|q[1-4]|fy\d{2,4})[,;:)]*$",
     re.I,
 )
 _ENDS_WITH_DATE = re.compile(rf"(?:{_MONTH}\s+\d{{1,2}},?|ended|ending|fiscal|year|quarter|q[1-4])\s+(?:19|20)\d\d$", re.I)
@@ -54,6 +55,18 @@ class PassageDraft:
 
 
 @dataclass
+class TableSpan:
+    """A whole table as the chunker found it: title and column headers up to `header_end`, then rows."""
+
+    start: int
+    end: int
+    header_end: int
+    title: str | None
+    page: int | None
+    shape: str  # flat (a newswire line), html (rendered `a | b` rows) or lines (one row per line)
+
+
+@dataclass
 class _Line:
     start: int
     end: int
@@ -68,6 +81,7 @@ class _Segment:
     end: int
     header_end: int | None = None  # tables: end of the title and column headers
     title: str | None = None
+    shape: str = "lines"
 
 
 class Chunker:
@@ -85,19 +99,27 @@ class Chunker:
         )
 
     def chunk(self, loaded: LoadedFile) -> list[PassageDraft]:
+        return self.layout(loaded)[0]
+
+    def layout(self, loaded: LoadedFile) -> tuple[list[PassageDraft], list[TableSpan]]:
+        """The passages, and the whole tables they were cut from (for the fact parser)."""
         text = loaded.text
         regions: list[tuple[int | None, Span]] = (
             [(number + 1, span) for number, span in enumerate(loaded.pages)] if loaded.pages is not None else [(None, (0, len(text)))]
         )
         noise = _running_lines(text, loaded.pages) if loaded.pages else set()
         drafts: list[PassageDraft] = []
+        tables: list[TableSpan] = []
         section: str | None = None
         for page, (start, end) in regions:
             lines = _split_lines(text, start, end)
             _classify(lines, loaded, noise)
             segments = _segments(lines, text, loaded)
             section = self._pack(text, page, segments, section, drafts)
-        return [draft for draft in drafts if len(text[draft.start:draft.end].strip()) >= self.min_chars or len(drafts) == 1]
+            tables.extend(TableSpan(segment.start, segment.end, segment.header_end or segment.start, segment.title, page,
+                                    segment.shape) for segment in segments if segment.kind == "table")
+        kept = [draft for draft in drafts if len(text[draft.start:draft.end].strip()) >= self.min_chars or len(drafts) == 1]
+        return kept, tables
 
     # --- packing ---------------------------------------------------------------------------------------
 
@@ -227,7 +249,7 @@ def _numeric_tail(line: str) -> tuple[str, int]:
     if not match:
         return line, 0
     tail = match.group(0)
-    values = [token for token in re.split(r"\s+", tail.replace("$ ", "$").strip()) if token and token != "$"]
+    values = [token for token in re.split(r"\s+", re.sub(r"\s\)", ")", tail).replace("$ ", "$").strip()) if token and token != "$"]
     values = [value for value in values if _NUMBER_TOKEN.match(value) and (_HAS_DIGIT.search(value) or set(value) <= set("—–-"))]
     return line[: match.start()].rstrip(), len(values)
 
@@ -347,10 +369,22 @@ def _extend_table(lines: list[_Line], first: int) -> tuple[int, bool]:
             lookahead = [line for line in lines[index + 1:index + 6] if line.kind not in ("blank", "noise")][:3]
             if not any(line.kind in ("row", "numbers", "flat") for line in lookahead):
                 break
+        elif kind == "text" and _is_wrapped_label(lines, index):
+            pass
         else:
             break
         index += 1
     return end, strong >= 2 or rows >= 3
+
+
+def _is_wrapped_label(lines: list[_Line], index: int) -> bool:
+    """A long row label wrapped onto the next line ("... as of May 31, 2023 and May 31, 2022," then
+    "respectively 6,915 5,953"): no sentence ends, and the next line is a row that continues in lower case."""
+    stripped = lines[index].text.strip()
+    if len(stripped) > 250 or stripped.endswith((".", "!", "?")):
+        return False
+    following = next((line for line in lines[index + 1:index + 3] if line.kind not in ("blank", "noise")), None)
+    return following is not None and following.kind == "row" and following.text.strip()[:1].islower()
 
 
 def _table_segment(lines: list[_Line], used: list[bool], first: int, last: int, text: str) -> _Segment:
@@ -392,7 +426,9 @@ def _table_segment(lines: list[_Line], used: list[bool], first: int, last: int, 
         if _STATEMENT_TITLE.search(stripped) and len(stripped) <= 150:
             title = stripped
             break
-    return _Segment("table", start, end, header_end=header_end, title=title)
+    kinds = {line.kind for line in lines[first:last + 1]}
+    shape = "flat" if "flat" in kinds else "html" if "html-row" in kinds else "lines"
+    return _Segment("table", start, end, header_end=header_end, title=title, shape=shape)
 
 
 def _is_header_line(line: str) -> bool:

@@ -7,6 +7,7 @@ with field names as here.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -105,6 +106,64 @@ class SearchHit(BaseModel):
 
     def to_json(self) -> dict:
         return self.model_dump(mode="json")
+
+
+FactKind = Literal["money", "shares", "per_share", "percent", "count"]
+Statement = Literal["balance_sheet", "income_statement", "cash_flow", "comprehensive_income", "equity", "segment", "other", "narrative"]
+
+
+class Fact(BaseModel):
+    """A figure a disclosure states: a table cell, or an amount in a sentence.
+
+    `value` is the number as printed, with its sign (parentheses, a lost closing parenthesis, a minus) and
+    without its scale; `scale` is the multiplier the table declares ("(in millions)" -> 1,000,000), so the
+    amount is `value * scale`. A nil cell ("—") has `value` None. `start`/`end` is the span of the printed number
+    in the document text. A column nobody could decide has `column_certain` False and no period.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    doc_id: str
+    source: Literal["table", "text"]
+    statement: Statement
+    table_title: str | None = None
+    table_id: int | None = None
+    label: str
+    label_norm: str
+    metric: str | None = None
+    group: str | None = None
+    column: int | None = None
+    column_label: str | None = None
+    period: str | None = None
+    period_end: dt.date | None = None
+    duration: str | None = None
+    column_certain: bool = True
+    raw: str
+    value: Decimal | None
+    scale: int = 1
+    currency: str | None = None
+    kind: FactKind = "money"
+    decimals: int = 0
+    passage_id: str | None = None
+    page: int | None = None
+    start: int
+    end: int
+    sentence: str | None = None
+    reconciled: bool | None = None
+    linked_fact: str | None = None
+    note: str | None = None
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The value with its scale applied: 5.5 with scale 1,000,000 is 5,500,000."""
+        return None if self.value is None else self.value * self.scale
+
+    def to_json(self) -> dict:
+        data = self.model_dump(mode="json")
+        data["value"] = None if self.value is None else str(self.value)
+        data["amount"] = None if self.amount is None else str(self.amount)
+        return data
 
 
 class SearchFilters(BaseModel):

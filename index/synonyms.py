@@ -1,46 +1,137 @@
-"""Financial abbreviations and synonyms (../shared/DOMAIN.md), for expanding keyword queries.
+"""The financial vocabulary of index/synonyms.yaml: metrics and the labels they are printed under, the words
+analysts use for them, period phrases, and statement group headers.
 
-BM25 only matches the words it is given: "R&D" has no word a filing spells out, and "capex" appears in few
-filings that report "purchases of property and equipment". Expansion adds the spelled-out forms.
+Used to expand keyword queries (BM25 only matches words it is given: "R&D" has none a filing spells out),
+to map printed row labels to metrics, and to look facts up by what an analyst calls them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-# (pattern in the query, words added). Patterns are matched case-insensitively on word boundaries.
-EXPANSIONS: list[tuple[str, str]] = [
-    (r"r\s*&\s*d", "research and development"),
-    (r"sg\s*&\s*a", "selling general and administrative"),
-    (r"g\s*&\s*a", "general and administrative"),
-    (r"pp\s*&\s*e", "property plant and equipment"),
-    (r"d\s*&\s*a", "depreciation and amortization"),
-    (r"capex|capital expenditures?", "capital expenditures purchases of property and equipment additions to property plant and equipment"),
-    (r"cogs|cost of goods sold", "cost of sales cost of revenue cost of goods sold"),
-    (r"eps", "earnings per share"),
-    (r"fcf|free cash flow", "free cash flow net cash provided by operating activities purchases of property and equipment"),
-    (r"opex", "operating expenses"),
-    (r"revenues?|net sales|sales", "revenue net revenues net sales total revenues"),
-    (r"net (?:income|earnings|profit)", "net income net earnings"),
-    (r"operating income|operating profit|income from operations", "operating income income from operations"),
-    (r"shareholders'? equity|stockholders'? equity", "shareholders equity stockholders equity"),
-    (r"first half|h1|1h", "six months ended"),
-    (r"second half|h2|2h", "six months ended december"),
-    (r"q1|first quarter", "three months ended first quarter"),
-    (r"q2|second quarter", "three months ended second quarter"),
-    (r"q3|third quarter", "three months ended third quarter"),
-    (r"q4|fourth quarter", "three months ended fourth quarter"),
-    (r"nine months|9m", "nine months ended"),
-    (r"fy\s?\d{2,4}|fiscal year", "fiscal year"),
-    (r"yoy|year over year|year-over-year", "compared to prior year"),
-]
+import yaml
 
-_COMPILED = [(re.compile(rf"(?<![\w&]){pattern}(?![\w&])", re.I), words) for pattern, words in EXPANSIONS]
+DATA_FILE = Path(__file__).with_name("synonyms.yaml")
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    labels: tuple[str, ...]
+    words: tuple[str, ...]
+    only_line_under: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+
+def _normalize(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("&", " & ")
+    text = re.sub(r"\s*&\s*", "&", text) if re.fullmatch(r"[a-z]{1,3}\s*&\s*[a-z]{1,3}", text.strip()) else text.replace("&", " and ")
+    text = re.sub(r"[^\w%()/'&.,-]+", " ", text)
+    return " ".join(text.split()).strip(" :,.-")
+
+
+def normalize_name(text: str) -> str:
+    """The form labels and names are compared in: lower case, 'and' for '&' (but 'r&d' stays), no end punctuation."""
+    return _normalize(text)
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    with open(DATA_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@lru_cache(maxsize=1)
+def metrics() -> tuple[Metric, ...]:
+    result = []
+    for key, entry in _data()["metrics"].items():
+        result.append(Metric(key, tuple(entry.get("labels", [])), tuple(entry.get("words", [])),
+                             tuple(entry.get("only_line_under", [])),
+                             tuple(re.compile(pattern) for pattern in entry.get("patterns", []))))
+    return tuple(result)
+
+
+@lru_cache(maxsize=1)
+def _label_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for metric in metrics():
+        for label in metric.labels:
+            index.setdefault(normalize_name(label), metric.key)
+    return index
+
+
+def metric_of_label(label: str) -> str | None:
+    """The metric a printed row label is, if the vocabulary knows it ('Net sales' -> revenue)."""
+    name = normalize_name(label)
+    name = re.sub(r"^(?:less:|add:)\s*", "", name)
+    name = re.sub(r"\s*\((?:deficit|net)\)$", "", name)
+    if name in _label_index():
+        return _label_index()[name]
+    for suffix in (", net", " net", " (net)"):
+        if name.endswith(suffix) and name[: -len(suffix)] in _label_index():
+            return _label_index()[name[: -len(suffix)]]
+    for entry in metrics():
+        if any(pattern.match(name) for pattern in entry.patterns):
+            return entry.key
+    return None
+
+
+def _word_pattern(word: str) -> re.Pattern[str]:
+    escaped = re.escape(word.lower()).replace("\\&", r"\s*&\s*").replace("\\ ", r"\s+").replace("\\-", r"[\s-]?")
+    return re.compile(rf"(?<![\w&]){escaped}(?![\w&])", re.I)
+
+
+@lru_cache(maxsize=1)
+def _word_patterns() -> list[tuple[re.Pattern[str], Metric]]:
+    patterns = [(_word_pattern(word), metric) for metric in metrics() for word in (*metric.words, *metric.labels)]
+    # Longer phrases first, so that "net cash provided by operating activities" wins over "cash".
+    return sorted(patterns, key=lambda item: -len(item[0].pattern))
+
+
+def metrics_in(text: str) -> list[str]:
+    """The metrics a question or label names, longest phrase first, each once."""
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, metric in _word_patterns():
+        for match in pattern.finditer(text):
+            if any(start < match.end() and match.start() < end for start, end in taken):
+                continue
+            taken.append(match.span())
+            if metric.key not in found:
+                found.append(metric.key)
+    return found
+
+
+def metric(key: str) -> Metric:
+    for candidate in metrics():
+        if candidate.key == key:
+            return candidate
+    raise KeyError(key)
+
+
+@lru_cache(maxsize=1)
+def _period_patterns() -> list[tuple[re.Pattern[str], str]]:
+    return [(_word_pattern(word), entry["printed"]) for entry in _data()["periods"] for word in entry["words"]]
+
+
+@lru_cache(maxsize=1)
+def group_headers() -> tuple[str, ...]:
+    return tuple(_data()["group_headers"])
 
 
 def expand_query(query: str) -> str:
-    """The query plus the spelled-out forms of the abbreviations and synonyms it uses."""
-    added = [words for pattern, words in _COMPILED if pattern.search(query)]
+    """The query plus the printed forms of the metrics and periods it names ('R&D' adds 'research and
+    development expenses'; 'first half' adds 'six months ended')."""
+    added: list[str] = []
+    for key in metrics_in(query):
+        entry = metric(key)
+        added.extend(entry.labels[:4])
+    for pattern, printed in _period_patterns():
+        if pattern.search(query) and printed not in added:
+            added.append(printed)
     if not added:
         return query
     return query + " " + " ".join(added)

@@ -1,0 +1,254 @@
+"""Facts: every figure a document states, from its tables and its sentences, with provenance.
+
+`extract_facts` parses the tables the chunker found (index/tables.py), reconciles them (index/reconcile.py),
+reads the figures of the narrative (index/narrative.py), links a narrative figure to the table fact it rounds
+("$5.5 million" and 5,508,356) and records where the two disagree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from decimal import ROUND_HALF_UP, Decimal
+
+from index.chunking import TableSpan
+from index.narrative import NarrativeFigure, figures_in
+from index.records import Fact, Passage
+from index.reconcile import Check, balance_sheet_reconciles, reconcile
+from index.synonyms import metric_of_label
+from index.tables import ParsedTable, attach_groups, normalize_label, parse_table
+
+_STOP = {"and", "the", "of", "a", "an", "for", "to", "in", "on", "net", "total", "less"}
+
+
+def fact_id(doc_id: str, ordinal: int) -> str:
+    return f"{doc_id}-f{ordinal:05d}"
+
+
+@dataclass
+class FactReport:
+    """What the parser found in one document (for benchmarks and the corpus report)."""
+
+    facts: list[Fact] = field(default_factory=list)
+    tables: list[ParsedTable] = field(default_factory=list)
+    checks: list[list[Check]] = field(default_factory=list)
+
+    def statement_tables(self) -> Counter:
+        return Counter(table.statement for table in self.tables)
+
+    def balance_sheets(self) -> list[bool | None]:
+        return [balance_sheet_reconciles(table, checks) for table, checks in zip(self.tables, self.checks)
+                if table.statement == "balance_sheet"]
+
+
+def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: list[Passage],
+                  period_end: dt.date | None = None, duration: str | None = None) -> FactReport:
+    report = FactReport()
+    locate = _Locator(passages)
+    parsed_tables: list[tuple[int, ParsedTable]] = []
+    previous: tuple[TableSpan, ParsedTable] | None = None
+    for table_id, span in enumerate(tables):
+        parsed = parse_table(text[span.start:span.end], span.header_end - span.start, span.start, span.shape,
+                             span.title, span.page)
+        if parsed is None or not parsed.columns:
+            continue
+        # A statement broken across a page goes on without its title, sometimes repeating its column header.
+        headless = span.title is None and (not any(column.year for column in parsed.columns) or (
+            previous is not None and previous[1].statement != "other" and len(parsed.columns) == len(previous[1].columns)))
+        if headless and previous is not None and _continues(text, previous[0], span):
+            inherited = text[previous[0].start:previous[0].header_end]
+            parsed = parse_table(text[span.start:span.end], span.header_end - span.start, span.start, span.shape,
+                                 previous[1].title, span.page, inherited) or parsed
+        else:
+            inherited = None
+        if inherited and previous is not None and len(parsed.columns) == len(previous[1].columns):
+            # The rest of a statement broken across a page: one table, so its totals can be checked whole.
+            previous[1].rows.extend(parsed.rows)
+            previous[1].end = parsed.end
+            previous = (span, previous[1])
+            continue
+        parsed_tables.append((table_id, parsed))
+        previous = (span, parsed)
+    for table_id, parsed in parsed_tables:
+        attach_groups(parsed.rows)
+        report.checks.append(reconcile(parsed))
+        report.tables.append(parsed)
+        report.facts.extend(_table_facts(parsed, doc_id, table_id, locate))
+    narrative = _narrative_facts(text, tables, passages, doc_id, locate, period_end, duration)
+    _link(narrative, report.facts)
+    report.facts.extend(narrative)
+    for ordinal, fact in enumerate(report.facts):
+        fact.id = fact_id(doc_id, ordinal)
+    _resolve_links(report.facts)
+    return report
+
+
+def _continues(text: str, before: TableSpan, span: TableSpan) -> bool:
+    """A table at the top of the page after another table's page, with nothing but page furniture between:
+    the same statement, broken across the page."""
+    if before.page is None or span.page != before.page + 1:
+        return False
+    between = text[before.end:span.start]
+    return len(between) < 400 and not re.search(r"[a-z]{3,}[.!?](?:\s|$)", between)
+
+
+class _Locator:
+    """Which passage holds a character span (the first that contains it), and its page."""
+
+    def __init__(self, passages: list[Passage]):
+        self.passages = sorted(passages, key=lambda passage: passage.start)
+        self.starts = [passage.start for passage in self.passages]
+
+    def find(self, start: int, end: int, kind: str | None = None) -> Passage | None:
+        index = bisect.bisect_right(self.starts, start) - 1
+        while index >= 0:
+            passage = self.passages[index]
+            if passage.start <= start and end <= passage.end and (kind is None or passage.kind == kind):
+                return passage
+            if start - passage.start > 20_000:
+                break
+            index -= 1
+        return None
+
+
+def _table_facts(table: ParsedTable, doc_id: str, table_id: int, locate: _Locator) -> list[Fact]:
+    facts = []
+    for row in table.data_rows:
+        kind = table.kind_of(row)
+        scale = table.scale_of(row)
+        metric = metric_of_label(row.label)
+        for position, number in enumerate(row.numbers):
+            column_index = row.columns[position] if row.columns is not None else None
+            column = table.columns[column_index] if column_index is not None else None
+            passage = locate.find(number.start, number.end)
+            cell_kind = "percent" if number.percent or (column is not None and column.percent) else kind
+            facts.append(Fact(
+                id="", doc_id=doc_id, source="table", statement=table.statement, table_title=table.title,
+                table_id=table_id, label=row.label, label_norm=normalize_label(row.label), metric=metric,
+                group=row.group, column=column_index, column_label=column.label if column else None,
+                period=column.period if column else None, period_end=column.period_end if column else None,
+                duration=column.duration if column else None, column_certain=row.columns is not None,
+                raw=number.raw, value=number.value, scale=1 if cell_kind == "percent" else scale,
+                currency=table.currency if cell_kind in ("money", "per_share") else None, kind=cell_kind,
+                decimals=number.decimals, passage_id=passage.id if passage else None,
+                page=passage.page if passage else table.page, start=number.start, end=number.end,
+                reconciled=row.reconciled, note=row.note,
+            ))
+    return facts
+
+
+def _narrative_facts(text: str, tables: list[TableSpan], passages: list[Passage], doc_id: str, locate: _Locator,
+                     period_end: dt.date | None, duration: str | None) -> list[Fact]:
+    facts = []
+    regions = _outside_tables(len(text), tables)
+    for start, end in regions:
+        for figure in figures_in(text, start, end, period_end, duration):
+            passage = locate.find(figure.start, figure.end, "text") or locate.find(figure.start, figure.end)
+            facts.append(_fact_of_figure(figure, doc_id, passage))
+    return facts
+
+
+def _outside_tables(length: int, tables: list[TableSpan]) -> list[tuple[int, int]]:
+    regions = []
+    position = 0
+    for table in sorted(tables, key=lambda span: span.start):
+        if table.start > position:
+            regions.append((position, table.start))
+        position = max(position, table.end)
+    if position < length:
+        regions.append((position, length))
+    return regions
+
+
+def _fact_of_figure(figure: NarrativeFigure, doc_id: str, passage: Passage | None) -> Fact:
+    period = None
+    if figure.period_end:
+        when = f"{figure.period_end.strftime('%B')} {figure.period_end.day}, {figure.period_end.year}"
+        words = {"3M": "three months ended ", "6M": "six months ended ", "9M": "nine months ended ", "FY": "year ended "}
+        period = words.get(figure.duration or "", "") + when
+    return Fact(
+        id="", doc_id=doc_id, source="text", statement="narrative", label=figure.label,
+        label_norm=normalize_label(figure.label), metric=metric_of_label(figure.label), period=period,
+        period_end=figure.period_end, duration=figure.duration, raw=figure.raw, value=figure.value,
+        scale=figure.scale, currency="USD" if figure.kind in ("money", "per_share") else None, kind=figure.kind,
+        decimals=figure.decimals, passage_id=passage.id if passage else None, page=passage.page if passage else None,
+        start=figure.start, end=figure.end, sentence=figure.sentence,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _tokens(label: str) -> Counter:
+    return Counter(word for word in re.findall(r"[a-z]+", normalize_label(label)) if word not in _STOP)
+
+
+def _same_thing(narrative: Fact, table: Fact) -> bool:
+    """Whether a sentence's label names the table row: the same metric, or the sentence's words are (nearly)
+    all of the row's words."""
+    if narrative.metric and narrative.metric == table.metric:
+        return True
+    words, row_words = _tokens(narrative.label), _tokens(table.label)
+    if not words or not row_words:
+        return False
+    contained = all(row_words[word] >= count for word, count in words.items())
+    return contained and sum(words.values()) >= 0.7 * sum(row_words.values())
+
+
+def _rounds_to(narrative: Fact, table: Fact) -> bool:
+    if narrative.value is None or table.amount is None:
+        return False
+    quantum = Decimal(1).scaleb(-narrative.decimals)
+    stated = abs(narrative.value)
+    printed = (abs(table.amount) / narrative.scale).quantize(quantum, rounding=ROUND_HALF_UP)
+    return printed == stated
+
+
+def _link(narrative: list[Fact], table_facts: list[Fact]) -> None:
+    money = [table for table in table_facts if table.kind == "money" and table.value is not None]
+    # Index the table facts by label word and by metric, so each sentence figure meets only plausible rows.
+    by_word: dict[str, set[int]] = defaultdict(set)
+    by_metric: dict[str, set[int]] = defaultdict(set)
+    for index, table in enumerate(money):
+        for word in _tokens(table.label):
+            by_word[word].add(index)
+        if table.metric:
+            by_metric[table.metric].add(index)
+    for fact in narrative:
+        if fact.kind != "money":
+            continue
+        words = list(_tokens(fact.label))
+        pool = set(by_metric.get(fact.metric, set())) if fact.metric else set()
+        if words:
+            shared = set.intersection(*(by_word.get(word, set()) for word in words))
+            pool |= shared
+        candidates = [money[index] for index in sorted(pool)
+                      if (fact.period_end is None or money[index].period_end in (None, fact.period_end))
+                      and (fact.duration in (None, money[index].duration) or money[index].duration is None)
+                      and _same_thing(fact, money[index])]
+        if not candidates:
+            continue
+        agreeing = [table for table in candidates if _rounds_to(fact, table)]
+        if agreeing:
+            fact.linked_fact = _pending(agreeing[0])
+        else:
+            other = candidates[0]
+            fact.note = (f"disagrees with the table: {other.label} {other.raw}"
+                         f"{' ' + other.period if other.period else ''} is not {fact.raw}")
+
+
+def _pending(table: Fact) -> str:
+    # Ids are given once all facts are known; hold the object until then.
+    return f"@pending:{id(table)}"
+
+
+def _resolve_links(facts: list[Fact]) -> None:
+    by_object = {f"@pending:{id(fact)}": fact for fact in facts}
+    for fact in facts:
+        if fact.linked_fact and fact.linked_fact.startswith("@pending:"):
+            target = by_object.get(fact.linked_fact)
+            fact.linked_fact = target.id if target else None
+            if target is not None and target.linked_fact is None:
+                target.linked_fact = fact.id

@@ -1,0 +1,211 @@
+"""Figures stated in sentences: "$17.1 million", "1,387,925 ... Class A Ordinary Shares at $2.882 per share",
+"10% premium", "up to 6 cohorts". Each becomes a NarrativeFigure with its sentence, a label (what the
+sentence says it is) and, where the sentence says, its period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from index.metadata import parse_date
+
+_UNITS = {"thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "m": 1_000_000,
+          "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MONEY = re.compile(
+    rf"(?P<sign>-)?(?:US\$|\$|USD\s?)\s?(?P<num>{_NUMBER})(?:\s?(?P<unit>thousand|million|billion|mn|bn)\b|(?P<short>[kmb])\b)?"
+    r"(?P<per>\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+|common\s+)?share)?",
+    re.I,
+)
+_PERCENT = re.compile(rf"(?<![\w.$])(?P<num>{_NUMBER})\s?(?:%|percent\b)", re.I)
+_SHARES = re.compile(
+    rf"(?<![\w.$])(?P<num>{_NUMBER})\s+(?:of\s+(?:the\s+)?(?:Company['’]s\s+|our\s+))?(?P<label>(?:Class\s+[A-Z]\s+)?(?:ordinary|common)\s+shares|shares(?:\s+of\s+(?:common|ordinary)\s+stock)?)",
+    re.I,
+)
+_COUNT = re.compile(rf"(?<![\w.$/°-])(?:up\s+to\s+)?(?P<num>\d{{1,3}}(?:,\d{{3}})*)\s+(?:total\s+|additional\s+|new\s+)?(?P<noun>[a-z]{{3,}}s)\b")
+_NOT_COUNTED = {"months", "years", "days", "weeks", "hours", "quarters", "times", "shares", "points", "percent",
+                "dollars", "cents", "thousands", "millions", "billions", "units", "items", "minutes", "seconds"}
+_VERB = re.compile(r"\s+(?:were|was|is|are|totall?ed|totaling|totalling|amounted\s+to|reached|of|came\s+in\s+at|"
+                   r"(?:increased|decreased|rose|fell|grew|declined)\s+(?:to|by)|stood\s+at)\s+(?:approximately\s+|about\s+|nearly\s+|up\s+to\s+|over\s+)?$", re.I)
+_LEAD = re.compile(r"^(?:.*\b(?:reported|announced|recorded|had|generated|posted|delivered|recognized|incurred|with|by|from|"
+                   r"including|was|were|is|are|there)\s+)?(?:(?:a|an|the|its|our|their|total of|and)\s+)*", re.I)
+_PREPOSITIONS = {"to", "of", "in", "on", "for", "and", "as", "at", "from", "by", "with", "over", "than"}
+_DATE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}"
+_DURATION = re.compile(rf"(?:for|during|in)\s+the\s+(three|six|nine|twelve)\s+months\s+ended\s+({_DATE})", re.I)
+_SAME_PERIOD = re.compile(r"(?:for|in)\s+the\s+same\s+period\s+(?:in|of|last year)\s*((?:19|20)\d{2})?", re.I)
+_AS_OF = re.compile(rf"\bas\s+(?:of|at)\s+({_DATE})", re.I)
+_YEAR_ENDED = re.compile(rf"(?:for|during|in)\s+(?:the\s+)?(?:fiscal\s+)?year\s+ended\s+({_DATE})", re.I)
+_DURATIONS = {"three": "3M", "six": "6M", "nine": "9M", "twelve": "FY"}
+_END = re.compile(r"[.!?](?=[\"”’)]?(?:\s+[\"“(A-Z0-9]|\s*$))|\n")
+_ABBREVIATION = re.compile(r"(?:\b(?:Inc|Co|Ltd|Corp|Mr|Ms|Mrs|Dr|No|vs|St|Jr|Sr|U\.S|e\.g|i\.e)|\b[A-Z])$")
+
+
+@dataclass
+class NarrativeFigure:
+    kind: str  # money, per_share, percent, shares, count
+    raw: str
+    value: Decimal
+    scale: int
+    decimals: int
+    start: int
+    end: int
+    label: str
+    sentence: str
+    period_end: dt.date | None = None
+    duration: str | None = None
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans in text[start:end]; decimals ("$17.1"), initials ("H.C.") and "Inc." do not end one."""
+    spans = []
+    begin = start
+    for match in _END.finditer(text, start, end):
+        if match.group(0) == "." and _ABBREVIATION.search(text[max(start, match.start() - 6):match.start()]):
+            continue
+        stop = match.end() if match.group(0) != "\n" else match.start()
+        piece = text[begin:stop]
+        if piece.strip():
+            left = begin + len(piece) - len(piece.lstrip())
+            spans.append((left, stop))
+        begin = match.end()
+    if text[begin:end].strip():
+        piece = text[begin:end]
+        spans.append((begin + len(piece) - len(piece.lstrip()), end))
+    return spans
+
+
+def figures_in(text: str, start: int, end: int, default_end: dt.date | None = None,
+               default_duration: str | None = None) -> list[NarrativeFigure]:
+    """Every figure in the sentences of text[start:end], with labels and periods. The document's own period
+    (`default_end`, `default_duration`) is what "the current period" and "the same period in 2020" refer to."""
+    found: list[NarrativeFigure] = []
+    for sentence_start, sentence_end in sentences(text, start, end):
+        sentence = text[sentence_start:sentence_end]
+        figures = _figures_of_sentence(sentence)
+        previous: NarrativeFigure | None = None
+        for figure in figures:
+            figure.start += sentence_start
+            figure.end += sentence_start
+            figure.sentence = sentence.strip()
+            _period(figure, sentence, sentence_start, previous, default_end, default_duration)
+            if not figure.label and previous is not None and previous.kind == figure.kind:
+                figure.label = previous.label  # "... compared to $7.0 million for the same period in 2020"
+            previous = figure
+            if figure.label:
+                found.append(figure)
+    return found
+
+
+def _figures_of_sentence(sentence: str) -> list[NarrativeFigure]:
+    figures: list[NarrativeFigure] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(span: tuple[int, int]) -> bool:
+        return not any(start < span[1] and span[0] < end for start, end in taken)
+
+    for match in _MONEY.finditer(sentence):
+        unit = (match.group("unit") or match.group("short") or "").lower()
+        value = Decimal(match.group("num").replace(",", ""))
+        if match.group("sign"):
+            value = -value
+        kind = "per_share" if match.group("per") else "money"
+        end = match.end("num") if kind == "money" and not unit else match.end()
+        if unit:
+            end = match.end("unit") if match.group("unit") else match.end("short")
+        label = "price per share" if kind == "per_share" else _label_before(sentence, match.start(), figures)
+        figures.append(NarrativeFigure(kind, sentence[match.start():end], value, _UNITS.get(unit, 1),
+                                       _decimals(match.group("num")), match.start(), end, label, sentence))
+        taken.append((match.start(), end))
+    for match in _SHARES.finditer(sentence):
+        if not free(match.span("num")):
+            continue
+        figures.append(NarrativeFigure("shares", match.group("num"), Decimal(match.group("num").replace(",", "")), 1, 0,
+                                       match.start("num"), match.end("num"), " ".join(match.group("label").split()), sentence))
+        taken.append(match.span("num"))
+    for match in _PERCENT.finditer(sentence):
+        if not free(match.span()):
+            continue
+        after = re.match(r"\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)", sentence[match.end():])
+        words = after.group(1).split() if after else []
+        while words and words[-1] in _PREPOSITIONS:
+            words.pop()
+        label = " ".join(words) if words and words[0] not in _PREPOSITIONS else ""
+        label = label or _label_before(sentence, match.start(), figures)
+        figures.append(NarrativeFigure("percent", match.group(0), Decimal(match.group("num").replace(",", "")), 1,
+                                       _decimals(match.group("num")), match.start(), match.end(), label, sentence))
+        taken.append(match.span())
+    for match in _COUNT.finditer(sentence):
+        if not free(match.span("num")) or match.group("noun").lower() in _NOT_COUNTED or _in_date(sentence, match.start("num")):
+            continue
+        figures.append(NarrativeFigure("count", match.group("num"), Decimal(match.group("num").replace(",", "")), 1, 0,
+                                       match.start("num"), match.end("num"), match.group("noun").lower(), sentence))
+        taken.append(match.span("num"))
+    figures.sort(key=lambda figure: figure.start)
+    return figures
+
+
+def _label_before(sentence: str, position: int, earlier: list[NarrativeFigure]) -> str:
+    """What the sentence says a figure is: the noun phrase before 'was', 'were', 'of', 'totalled' ..."""
+    head = sentence[:position]
+    verb = _VERB.search(head)
+    if not verb:
+        return ""
+    region_start = max([figure.end for figure in earlier if figure.end <= verb.start()], default=0)
+    region = head[region_start:verb.start()]
+    region = re.split(r"[,;:]\s+(?!net\b)|\s+(?:while|whereas|but)\s+", region)[-1]
+    region = re.sub(r"^\s*(?:million|billion|thousand)\b", "", region)
+    region = _LEAD.sub("", region.strip())
+    region = re.sub(r"^(?:as of|as at)\s+\S+\s+\d{1,2},?\s+\d{4},?\s*", "", region, flags=re.I)
+    shorter = re.split(r"\s+for\s+(?:an?\s+|the\s+)?", region)[-1]
+    if len(shorter.split()) >= 2:
+        region = shorter
+    words = region.split()
+    if not words or len(words) > 12 or re.search(r"\d{2,}", region):
+        return ""
+    return " ".join(words).strip(" ,")
+
+
+def _period(figure: NarrativeFigure, sentence: str, offset: int, previous: NarrativeFigure | None,
+            default_end: dt.date | None, default_duration: str | None) -> None:
+    local_end = figure.end - offset
+    tail = sentence[local_end:local_end + 140]
+    cut = re.search(r"\$\s?\d|\bcompared\b", tail)
+    tail = tail[: cut.start()] if cut else tail
+    if match := _DURATION.search(tail):
+        figure.duration = _DURATIONS[match.group(1).lower()]
+        figure.period_end = parse_date(match.group(2))
+        return
+    if match := _YEAR_ENDED.search(tail):
+        figure.duration, figure.period_end = "FY", parse_date(match.group(1))
+        return
+    if match := _SAME_PERIOD.search(tail):
+        anchor_end = previous.period_end if previous is not None and previous.period_end else default_end
+        anchor_duration = previous.duration if previous is not None and previous.period_end else default_duration
+        if anchor_end is not None:
+            year = int(match.group(1)) if match.group(1) else anchor_end.year - 1
+            figure.duration = anchor_duration
+            try:
+                figure.period_end = anchor_end.replace(year=year)
+            except ValueError:
+                figure.period_end = None
+        return
+    if re.search(r"\b(?:current|this)\s+(?:period|quarter|year)\b", sentence, re.I) and default_end is not None:
+        figure.duration, figure.period_end = default_duration, default_end
+    head = sentence[: figure.start - offset]
+    if match := _AS_OF.search(head):
+        figure.duration, figure.period_end = "instant", parse_date(match.group(1))
+    elif match := _DURATION.search(head):
+        figure.duration = _DURATIONS[match.group(1).lower()]
+        figure.period_end = parse_date(match.group(2))
+
+
+def _decimals(number: str) -> int:
+    return len(number.split(".")[1]) if "." in number else 0
+
+
+def _in_date(sentence: str, position: int) -> bool:
+    before = sentence[max(0, position - 12):position]
+    return bool(re.search(r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s*$", before))

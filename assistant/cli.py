@@ -222,6 +222,72 @@ def remove(ctx: click.Context, doc_id: str, as_json: bool) -> None:
         click.echo(f"removed {document.id}  {document.title}")
 
 
+# --- facts and calc -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--label", default=None, help="Only facts of this line (synonyms work: R&D, capex, revenue).")
+@click.option("--period", default=None, help="Only this period: 'June 30, 2021', 2021, FY2022, 2023Q1, H1 2021.")
+@click.option("--statement", type=click.Choice(["balance_sheet", "income_statement", "cash_flow", "comprehensive_income",
+                                                "equity", "segment", "other", "narrative"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def facts(ctx: click.Context, doc_id: str, label: str | None, period: str | None, statement: str | None, as_json: bool) -> None:
+    """List the figures a document states (tables and sentences), with their source."""
+    from index.facts import find_facts
+
+    store = _store(ctx)
+    document = store.catalog.resolve(doc_id)
+    found = find_facts(store.catalog, [document.id], label, period, statement)
+    if as_json:
+        _emit_json({"document": document.to_json(), "facts": [fact.to_json() for fact in found]})
+        return
+    if not found:
+        click.echo("no facts match")
+        return
+    for fact in found:
+        where = f"p.{fact.page}" if fact.page else f"chars {fact.start}-{fact.end}"
+        scale = {1: "", 1_000: " thousand", 1_000_000: " million", 1_000_000_000: " billion"}.get(fact.scale, f" ×{fact.scale}")
+        scale = "" if scale.strip() and scale.strip() in fact.raw else scale
+        flags = []
+        if not fact.column_certain:
+            flags.append("column uncertain")
+        if fact.reconciled is False:
+            flags.append("does not reconcile")
+        if fact.linked_fact:
+            flags.append(f"linked {fact.linked_fact}")
+        if fact.note and fact.note.startswith("disagrees"):
+            flags.append(fact.note)
+        click.echo(f"{fact.id}  {fact.label[:60]:60}  {(fact.period or '-')[:34]:34}  {fact.raw:>14}{scale}  {fact.kind:9} "
+                   f"{fact.statement:16} {where}" + (f"  [{'; '.join(flags)}]" if flags else ""))
+
+
+@cli.command()
+@click.argument("expression")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def calc(ctx: click.Context, expression: str, as_json: bool) -> None:
+    """Evaluate an expression exactly: 'pct_change(4315033, 5508356)', 'sum(1,577, 2,310) / 2', '@FACT_ID * 2'."""
+    from assistant.calculator import calculate
+
+    figure = calculate(expression, resolve=_fact_resolver(ctx) if "@" in expression else None)
+    if as_json:
+        _emit_json(figure.to_json())
+    else:
+        click.echo(figure.derivation)
+
+
+def _fact_resolver(ctx: click.Context):  # noqa: ANN202
+    store = _store(ctx)
+
+    def resolve(fact_id: str):  # noqa: ANN202
+        found = store.catalog.facts(fact_ids=[fact_id])
+        return found[0] if found else None
+
+    return resolve
+
+
 def main() -> None:
     cli(obj={})
 

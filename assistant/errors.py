@@ -63,3 +63,7 @@ class NoTextError(IngestError):
 
 class MetadataError(IngestError):
     """A sidecar NAME.meta.yaml or a metadata flag is malformed."""
+
+
+class CalculationError(DisclosuresError):
+    """An expression the calculator will not evaluate: malformed, too big, or unknown names."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from assistant.errors import NotFoundError, StoreError
 from index.migrations import migrate
-from index.records import Document, Passage
+from index.records import Document, Fact, Passage
 
 _DOCUMENT_COLUMNS = (
     "id", "source_path", "content_hash", "title", "company", "ticker", "form", "period", "period_end",
@@ -138,6 +138,35 @@ class Catalog:
         for row in rows:
             yield _passage(row)
 
+    def facts(self, doc_ids: Sequence[str] | None = None, metrics: Sequence[str] | None = None,
+              label_like: str | None = None, fact_ids: Sequence[str] | None = None) -> list[Fact]:
+        """Facts of complete documents; restricted to these documents, to facts of these metrics or whose
+        normalized label contains `label_like` (either matches), or to these ids."""
+        sql = "SELECT f.data FROM facts f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'complete'"
+        params: list[object] = []
+        if doc_ids is not None:
+            sql += f" AND f.doc_id IN ({','.join('?' * len(doc_ids))})"
+            params.extend(doc_ids)
+        if fact_ids is not None:
+            sql += f" AND f.id IN ({','.join('?' * len(fact_ids))})"
+            params.extend(fact_ids)
+        alternatives = []
+        if metrics:
+            alternatives.append(f"f.metric IN ({','.join('?' * len(metrics))})")
+            params.extend(metrics)
+        if label_like:
+            alternatives.append("f.label_norm LIKE ? ESCAPE '\\'")
+            params.append("%" + label_like.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        if alternatives:
+            sql += " AND (" + " OR ".join(alternatives) + ")"
+        sql += " ORDER BY f.doc_id, f.id"
+        return [Fact.model_validate_json(row["data"]) for row in self._query(sql, params)]
+
+    def fact_count(self, doc_id: str | None = None) -> int:
+        if doc_id is None:
+            return int(self._query("SELECT COUNT(*) AS n FROM facts")[0]["n"])
+        return int(self._query("SELECT COUNT(*) AS n FROM facts WHERE doc_id = ?", (doc_id,))[0]["n"])
+
     def document_text(self, doc_id: str) -> str:
         rows = self._query("SELECT text FROM document_texts WHERE doc_id = ?", (doc_id,))
         if not rows:
@@ -161,14 +190,21 @@ class Catalog:
             )
 
     def complete(self, document: Document, passages: Sequence[Passage], text: str, pages: list[tuple[int, int]] | None,
-                 superseded: Sequence[str] = ()) -> None:
-        """In one transaction: store the passages and text, mark the document complete, and mark the
+                 superseded: Sequence[str] = (), facts: Sequence[Fact] = ()) -> None:
+        """In one transaction: store the passages, facts and text, mark the document complete, and mark the
         versions it replaces for removal."""
         with self._transaction() as db:
             db.execute("DELETE FROM passages WHERE doc_id = ?", (document.id,))
+            db.execute("DELETE FROM facts WHERE doc_id = ?", (document.id,))
             db.executemany(
                 f"INSERT INTO passages ({_columns(_PASSAGE_COLUMNS)}) VALUES ({','.join('?' * len(_PASSAGE_COLUMNS))})",
                 [_passage_values(passage) for passage in passages],
+            )
+            db.executemany(
+                "INSERT INTO facts (id, doc_id, source, statement, label_norm, metric, period_end, kind, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(fact.id, fact.doc_id, fact.source, fact.statement, fact.label_norm, fact.metric,
+                  _iso(fact.period_end), fact.kind, fact.model_dump_json()) for fact in facts],
             )
             db.execute(
                 "INSERT OR REPLACE INTO document_texts (doc_id, text, pages) VALUES (?, ?, ?)",

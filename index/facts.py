@@ -25,6 +25,19 @@ from index.tables import ParsedTable, attach_groups, normalize_label, parse_tabl
 _STOP = {"and", "the", "of", "a", "an", "for", "to", "in", "on", "net", "total", "less"}
 
 
+def period_duration(period: str | None) -> str | None:
+    """The duration a document's period label implies: FY2022 -> FY, 2023Q2 -> 3M, 2021H1 -> 6M."""
+    if not period:
+        return None
+    if period.startswith("FY"):
+        return "FY"
+    if re.fullmatch(r"\d{4}Q[1-4]", period):
+        return "3M"
+    if re.fullmatch(r"\d{4}H[12]", period):
+        return "6M"
+    return None
+
+
 def fact_id(doc_id: str, ordinal: int) -> str:
     return f"{doc_id}-f{ordinal:05d}"
 
@@ -252,3 +265,74 @@ def _resolve_links(facts: list[Fact]) -> None:
             fact.linked_fact = target.id if target else None
             if target is not None and target.linked_fact is None:
                 target.linked_fact = fact.id
+
+
+# --- look-ups -------------------------------------------------------------------------------------------
+
+_QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(?:FY)?\s*(\d{4}))$", re.I)
+_HALF = re.compile(r"^(?:(\d{4})\s*-?\s*H([12])|H([12])\s*-?\s*(?:FY)?\s*(\d{4})|(first|second) half (?:of )?(\d{4}))$", re.I)
+_FISCAL = re.compile(r"^(?:FY|fiscal(?: year)?)\s*'?(\d{2}|\d{4})$", re.I)
+
+
+def fact_matches_period(fact: Fact, period: str) -> bool:
+    """Whether a fact is of the period an analyst names: 'June 30, 2021', '2021', 'FY2022', '2023Q1', 'H1 2021'."""
+    text = " ".join(period.split())
+    if not text:
+        return True
+    from index.metadata import parse_date
+
+    date = parse_date(text)
+    if date is not None:
+        return fact.period_end == date
+    end = fact.period_end
+    if re.fullmatch(r"\d{4}", text):
+        return end is not None and end.year == int(text)
+    if match := _FISCAL.match(text):
+        year = int(match.group(1))
+        year = year + 2000 if year < 100 else year
+        return end is not None and end.year == year and fact.duration in ("FY", "instant", None)
+    if match := _QUARTER.match(text):
+        year = int(match.group(1) or match.group(4))
+        return end is not None and end.year == year and fact.duration == "3M"
+    if match := _HALF.match(text):
+        year = int(match.group(1) or match.group(4) or match.group(6))
+        return end is not None and end.year == year and fact.duration == "6M"
+    lowered = text.lower()
+    return any(lowered in (value or "").lower() for value in (fact.period, fact.column_label))
+
+
+def find_facts(catalog, doc_ids: list[str] | None = None, label: str | None = None,  # noqa: ANN001
+               period: str | None = None, statement: str | None = None) -> list[Fact]:
+    """Facts by document, label (synonym-aware: 'R&D', 'capex', 'revenue') and period."""
+    from index.synonyms import metric, metrics_in, normalize_name
+
+    metrics: list[str] = []
+    like = None
+    if label:
+        metrics = metrics_in(label)
+        if (own := metric_of_label(label)) and own not in metrics:
+            metrics.append(own)
+        like = normalize_label(label)
+    facts = catalog.facts(doc_ids, metrics or None, like) if label else catalog.facts(doc_ids)
+    if label and metrics:
+        # A statement whose revenue is its only line under a "Revenue" header ("Healthcare services income").
+        for key in metrics:
+            under = metric(key).only_line_under
+            if not under:
+                continue
+            covered = {fact.doc_id for fact in facts if fact.metric == key}
+            candidates = [fact for fact in catalog.facts(doc_ids)
+                          if fact.doc_id not in covered and fact.source == "table" and fact.statement == "income_statement"
+                          and fact.group and normalize_name(fact.group) in under]
+            by_table: dict[tuple[str, int | None], set[str]] = defaultdict(set)
+            for fact in candidates:
+                by_table[(fact.doc_id, fact.table_id)].add(fact.label)
+            for fact in candidates:
+                if len(by_table[(fact.doc_id, fact.table_id)]) == 1:
+                    facts.append(fact.model_copy(update={"note": (fact.note + "; " if fact.note else "") +
+                                                          f"the only line under '{fact.group}'", "metric": key}))
+    if period:
+        facts = [fact for fact in facts if fact_matches_period(fact, period)]
+    if statement:
+        facts = [fact for fact in facts if fact.statement == statement]
+    return facts

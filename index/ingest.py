@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assistant.errors import DisclosuresError, IngestError
 from index.chunking import Chunker
+from index.facts import extract_facts, period_duration
 from index.loading import SUPPORTED_SUFFIXES, load_file
 from index.metadata import infer_meta
 from index.records import Document, DocumentMeta, Passage, passage_id
@@ -33,6 +34,7 @@ class IngestOutcome:
     pages: int | None = None
     passages: int = 0
     embedded: int = 0
+    facts: int = 0
     error: str | None = None
 
 
@@ -42,6 +44,7 @@ class IngestReport:
     seconds: float = 0.0
     load_seconds: float = 0.0
     embed_seconds: float = 0.0
+    fact_seconds: float = 0.0
     recovered: list[str] = field(default_factory=list)
 
     @property
@@ -75,7 +78,9 @@ class IngestReport:
             "pages": self.pages,
             "passages": self.passages,
             "embedded": self.embedded,
+            "facts": sum(outcome.facts for outcome in self.outcomes if outcome.status in ("added", "replaced")),
             "seconds": round(self.seconds, 2),
+            "fact_seconds": round(self.fact_seconds, 2),
             "pages_per_second": round(self.pages / self.load_seconds, 1) if self.load_seconds else None,
             "passages_per_second": round(self.passages / seconds, 1),
             "embedded_per_second": round(self.embedded / self.embed_seconds, 1) if self.embed_seconds else None,
@@ -191,7 +196,7 @@ class Ingestor:
             return IngestOutcome(str(path), status, document.id, document.title, loaded.page_count,
                                  existing.passage_count if existing else 0)
 
-        drafts = self.chunker.chunk(loaded)
+        drafts, tables = self.chunker.layout(loaded)
         passages = [
             Passage(
                 id=passage_id(document.id, ordinal), doc_id=document.id, ordinal=ordinal, kind=draft.kind,
@@ -202,6 +207,10 @@ class Ingestor:
             )
             for ordinal, draft in enumerate(drafts)
         ]
+        facts_started = time.perf_counter()
+        facts = extract_facts(document.id, loaded.text, tables, passages, document.period_end,
+                              period_duration(document.period)).facts
+        report.fact_seconds += time.perf_counter() - facts_started
         catalog.begin(document, store.fingerprint)
         embedded = 0
         # Groups of several model batches: the model sorts each group by length, so less padding is computed.
@@ -212,12 +221,12 @@ class Ingestor:
             report.embed_seconds += seconds
             if bar is not None:
                 self._postfix(bar, report, self._started, extra=min(start + batch_size, len(passages)))
-        catalog.complete(document, passages, loaded.text, loaded.pages, superseded=older)
+        catalog.complete(document, passages, loaded.text, loaded.pages, superseded=older, facts=facts)
         # Vectors of an earlier, differently chunked version of this same content, or of a killed run.
         store.vectors.delete_ids(set(store.vectors.ids_of(document.id)) - {passage.id for passage in passages})
         store.drop(older)
         return IngestOutcome(str(path), "replaced" if older else "added", document.id, document.title,
-                             loaded.page_count, len(passages), embedded)
+                             loaded.page_count, len(passages), embedded, facts=len(facts))
 
 
 def _meta_changed(existing: Document, new: Document) -> bool:

@@ -53,6 +53,22 @@ MIGRATIONS: list[str] = [
     CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO state (key, value) VALUES ('generation', '0');
     """,
+    # 2: facts, written with the passages in the same transaction, gone with their document.
+    """
+    CREATE TABLE facts (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        statement TEXT NOT NULL,
+        label_norm TEXT NOT NULL,
+        metric TEXT,
+        period_end TEXT,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX facts_by_doc ON facts (doc_id);
+    CREATE INDEX facts_by_metric ON facts (metric, doc_id);
+    """,
 ]
 
 

@@ -24,7 +24,8 @@ from index.metadata import normalize_form, normalize_period, squash
 from index.records import Document, SearchFilters
 from index.vectors import VectorIndex, make_client, model_label
 
-CHUNKER_VERSION = "chunker-1"
+# Bump when chunking or fact parsing changes what a document yields: stored documents are re-processed.
+PIPELINE_VERSION = "pipeline-2"
 
 _stores: dict[tuple, "Store"] = {}
 _stores_lock = threading.Lock()
@@ -67,7 +68,7 @@ class Store:
     @property
     def fingerprint(self) -> str:
         """What a document's passages depend on besides its content: re-ingest when this changes."""
-        return f"{CHUNKER_VERSION}|{self.settings.chunk_size}|{self.settings.chunk_overlap}|{model_label(self.model)}"
+        return f"{PIPELINE_VERSION}|{self.settings.chunk_size}|{self.settings.chunk_overlap}|{model_label(self.model)}"
 
     # --- writing ----------------------------------------------------------------------------------------
 

@@ -63,9 +63,12 @@ def _label_index() -> dict[str, str]:
     return index
 
 
+_FOOTNOTE = re.compile(r"(?:\s*\(\d{1,2}\)|\s*\([a-z]\)|\*+)+$")
+
+
 def metric_of_label(label: str) -> str | None:
     """The metric a printed row label is, if the vocabulary knows it ('Net sales' -> revenue)."""
-    name = normalize_name(label)
+    name = normalize_name(_FOOTNOTE.sub("", label.strip()))
     name = re.sub(r"^(?:less:|add:)\s*", "", name)
     name = re.sub(r"\s*\((?:deficit|net)\)$", "", name)
     if name in _label_index():

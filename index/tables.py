@@ -169,14 +169,13 @@ def row_kind(label: str, numbers: list[Number]) -> str:
 
 
 def clean_label(label: str) -> str:
-    label = " ".join(label.replace("|", " ").split()).strip(" $")
-    label = _FOOTNOTE.sub("", label).strip()
-    return label
+    """The label as printed, footnote marks included, in single spaces and without a stray '$'."""
+    return " ".join(label.replace("|", " ").split()).strip(" $")
 
 
 def normalize_label(label: str) -> str:
     """Lower case, '&' spelled 'and', no footnote marks or punctuation at the ends, single spaces."""
-    text = clean_label(label).lower().replace("&", " and ").replace("’", "'")
+    text = _FOOTNOTE.sub("", clean_label(label)).strip().lower().replace("&", " and ").replace("’", "'")
     text = re.sub(r"^less:\s*", "", text)
     text = re.sub(r"[^\w%()/'.,-]+", " ", text)
     return " ".join(text.split()).strip(" :,.-")
@@ -606,18 +605,14 @@ def parse_cells(cells: list[list[str]], title: str | None = None) -> ParsedTable
     width = max(len(row) for row in grid)
     grid = [row + [""] * (width - len(row)) for row in grid]
 
-    def is_header_row(row: list[str]) -> bool:
-        values = [cell for cell in row[1:] if cell]
-        numbers = [parse_number(cell) for cell in values]
-        return all(number is None or (number.value is not None and is_year(number.raw.strip("$ "))) for number in numbers)
+    def is_data_row(row: list[str]) -> bool:
+        """A label in the first cell and a number that is not a year in another: the body starts here."""
+        numbers = [parse_number(cell) for cell in row[1:] if cell]
+        return bool(row[0]) and any(number is not None and number.value is not None and not is_year(number.raw.strip("$ "))
+                                    for number in numbers)
 
-    header_rows = []
-    for row in grid:
-        if not is_header_row(row) or (header_rows and row[0] and any(row[1:]) is False):
-            break
-        header_rows.append(row)
-        if any(cell and is_year(cell) for cell in row[1:]):
-            break
+    first_data = next((index for index, row in enumerate(grid) if is_data_row(row)), len(grid))
+    header_rows = grid[:first_data]
     body = grid[len(header_rows):]
     rows: list[Row] = []
     for row in body:

@@ -202,10 +202,11 @@ class _Parser:
             value = fact.value / 100
         else:
             value = fact.value * fact.scale
+        value = _checked(value)
         period = f", {fact.period}" if fact.period else ""
         scale = {1: "", 1_000: " thousand", 1_000_000: " million", 1_000_000_000: " billion"}.get(fact.scale, f" × {fact.scale}")
         shown = f"{_format(fact.value)}{'%' if fact.kind == 'percent' else scale} [{fact.label}{period}]"
-        return _Quantity(_checked(value), fact.kind == "percent", shown, 3, [fact])
+        return _Quantity(value, fact.kind == "percent", shown, 3, [fact])
 
     def call(self) -> _Quantity:
         name_token = self.take()
@@ -230,12 +231,9 @@ class _Parser:
 
 def _number(text: str) -> _Quantity:
     percent = text.endswith("%")
-    digits = text.rstrip("%").replace(",", "")
-    value = Decimal(digits)
-    shown = _format(value) + ("%" if percent else "")
-    if percent:
-        value = value / 100
-    return _Quantity(_checked(value), percent, shown)
+    number = Decimal(text.rstrip("%").replace(",", ""))
+    value = _checked(number / 100 if percent else number)  # before formatting, which cannot show a huge number
+    return _Quantity(value, percent, _format(number) + ("%" if percent else ""))
 
 
 def _checked(value: Decimal) -> Decimal:
@@ -301,6 +299,8 @@ def _apply(name: str, arguments: list[_Quantity], position: int) -> _Quantity:
         target = arguments[0]
         # A percentage rounds in percent points: round(pct_change(...), 2) gives 144.73%.
         unit_value = target.value * 100 if target.percent else target.value
+        if unit_value and unit_value.adjusted() + 1 + digits > CONTEXT.prec:
+            raise CalculationError(f"round() to {digits} decimals would need more than {CONTEXT.prec} significant digits")
         rounded = unit_value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
         value = rounded / 100 if target.percent else rounded
         return _Quantity(value, target.percent, f"round({shown[0]}, {digits})", 3, facts)
@@ -309,8 +309,13 @@ def _apply(name: str, arguments: list[_Quantity], position: int) -> _Quantity:
         old, new = arguments
         if old.value == 0:
             raise CalculationError(f"pct_change() from 0 ({old.shown}) is undefined")
-        value = (new.value - old.value) / abs(old.value)
-        return _Quantity(_checked(value), True, f"({_wrap(new, 1)} − {_wrap(old, 2)}) ÷ {_wrap(old, 3) if old.value > 0 else '|' + old.shown + '|'}", 2, facts)
+        if (old.value < 0 < new.value) or (new.value < 0 < old.value):
+            raise CalculationError(f"pct_change() from {old.shown} to {new.shown} crosses zero, so a percentage change "
+                                   "is not meaningful; give the difference (new − old) instead")
+        # (new − old) / old, the textbook growth: from a loss of 6,988,314 to one of 17,102,407 the loss grew 144.73%.
+        value = (new.value - old.value) / old.value
+        shown_old = f"({old.shown})" if old.value < 0 and old.shown[:1] in "−-" else _wrap(old, 3)
+        return _Quantity(_checked(value), True, f"({_wrap(new, 2)} − {shown_old}) ÷ {shown_old}", 2, facts)
     if name in ("ratio", "margin"):
         _arity(name, arguments, (2,), position)
         part, whole = arguments
@@ -331,6 +336,12 @@ def _apply(name: str, arguments: list[_Quantity], position: int) -> _Quantity:
 
 def format_number(value: Decimal, percent: bool) -> str:
     """For reading: thousands separators; a percentage with two decimals; other values with up to four."""
+    with localcontext(CONTEXT) as context:
+        context.prec = 100  # room for the decimals of any value within MAX_MAGNITUDE
+        return _format_number(value, percent)
+
+
+def _format_number(value: Decimal, percent: bool) -> str:
     if percent:
         return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}%"
     if value == value.to_integral_value():
@@ -349,8 +360,10 @@ def calculate(expression: str, resolve: FactResolver | None = None) -> Figure:
         try:
             result = _Parser(tokenize(expression), resolve).parse()
             value = result.value * 100 if result.percent else result.value
-            value = value.normalize() if value == value.to_integral_value() else value
-        except (InvalidOperation, Overflow) as exc:
+            value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+        except Overflow:
+            raise CalculationError(f"a result exceeds the calculator's limit of {MAX_MAGNITUDE:.0E} in magnitude") from None
+        except InvalidOperation as exc:
             raise CalculationError(f"the calculation cannot be carried out exactly ({type(exc).__name__})") from None
         except DivisionByZero:
             raise CalculationError("division by zero") from None
@@ -392,4 +405,6 @@ def calculator_tool(resolve: FactResolver | None = None):  # noqa: ANN201 - a La
         description="Compute a figure exactly from numbers and fact references, with a derivation. " + __doc__.splitlines()[0],
         args_schema=CalculatorInput,
         handle_tool_error=True,
+        handle_validation_error=lambda error: "invalid calculator input: " + "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()),
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from assistant.errors import DisclosuresError
+from assistant.errors import DisclosuresError, NotFoundError, QueryError
 from assistant.settings import Settings, load_settings
 
 
@@ -226,22 +226,32 @@ def remove(ctx: click.Context, doc_id: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("doc_id")
+@click.argument("doc_id", required=False)
+@click.option("--company", default=None, help="Facts of this company's documents (name, ticker or file prefix) instead of one DOC_ID.")
 @click.option("--label", default=None, help="Only facts of this line (synonyms work: R&D, capex, revenue).")
 @click.option("--period", default=None, help="Only this period: 'June 30, 2021', 2021, FY2022, 2023Q1, H1 2021.")
 @click.option("--statement", type=click.Choice(["balance_sheet", "income_statement", "cash_flow", "comprehensive_income",
                                                 "equity", "segment", "other", "narrative"]), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
-def facts(ctx: click.Context, doc_id: str, label: str | None, period: str | None, statement: str | None, as_json: bool) -> None:
+def facts(ctx: click.Context, doc_id: str | None, company: str | None, label: str | None, period: str | None,
+          statement: str | None, as_json: bool) -> None:
     """List the figures a document states (tables and sentences), with their source."""
     from index.facts import find_facts
+    from index.store import company_matches
 
     store = _store(ctx)
-    document = store.catalog.resolve(doc_id)
-    found = find_facts(store.catalog, [document.id], label, period, statement)
+    if doc_id is None and company is None:
+        raise QueryError("name a document (DOC_ID, see `disclosures docs`) or a company (--company)")
+    documents = [store.catalog.resolve(doc_id)] if doc_id else store.documents()
+    if company is not None:
+        documents = [document for document in documents if company_matches(document, company)]
+        if not documents:
+            raise NotFoundError(f"no document of company {company!r}" + (f" with id {doc_id!r}" if doc_id else "")
+                                + "; see `disclosures docs`")
+    found = find_facts(store.catalog, [document.id for document in documents], label, period, statement)
     if as_json:
-        _emit_json({"document": document.to_json(), "facts": [fact.to_json() for fact in found]})
+        _emit_json({"documents": [document.to_json() for document in documents], "facts": [fact.to_json() for fact in found]})
         return
     if not found:
         click.echo("no facts match")

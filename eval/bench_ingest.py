@@ -114,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             "load_pages_per_second": summary["pages_per_second"],
             "passages_per_second": round(summary["passages"] / wall, 1),
             "embedding_passages_per_second": summary["embedded_per_second"],
+            # The fact parser (tables, reconciliation, narrative, links) inside the same run.
+            "facts": summary["facts"],
+            "fact_parse_seconds": round(report.fact_seconds, 3),
+            "fact_parse_share_of_ingest": round(report.fact_seconds / wall, 4) if wall else None,
         }
 
     retriever = HybridRetriever(store=store, k=settings.search_k)

@@ -22,21 +22,11 @@ CASH_FLOW_TOTALS = ("cash_from_operations", "cash_from_investing", "cash_from_fi
 
 
 def analyse(path: Path) -> dict:
-    from index.chunking import Chunker
-    from index.facts import extract_facts
-    from index.loading import load_file
+    from index.ingest import read_facts
     from index.metadata import infer_meta
-    from index.records import Passage
 
-    loaded = load_file(path, 10**9)
+    loaded, report = read_facts(path)
     meta = infer_meta(path, loaded.text, loaded.title)
-    drafts, tables = Chunker().layout(loaded)
-    passages = [Passage(id=f"p{index}", doc_id="doc", ordinal=index, kind=draft.kind, page=draft.page,
-                        section=draft.section, start=draft.start, end=draft.end, text=loaded.text[draft.start:draft.end])
-                for index, draft in enumerate(drafts)]
-    started = time.perf_counter()
-    report = extract_facts("doc", loaded.text, tables, passages, meta.period_end)
-    seconds = time.perf_counter() - started
     table_facts = [fact for fact in report.facts if fact.source == "table"]
     result = {
         "document": path.name,
@@ -52,7 +42,7 @@ def analyse(path: Path) -> dict:
         "flagged": sum(1 for fact in table_facts if fact.reconciled is False),
         "linked_narrative": sum(1 for fact in report.facts if fact.source == "text" and fact.linked_fact),
         "balance_sheets": report.balance_sheets(),
-        "seconds": round(seconds, 3),
+        "parse_seconds": round(report.seconds, 3),
     }
     if meta.form == "10-K":
         result["cash_flow_totals"] = cash_flow_totals(report)
@@ -60,21 +50,14 @@ def analyse(path: Path) -> dict:
 
 
 def cash_flow_totals(report) -> dict:  # noqa: ANN001
-    """For the cash flow statement: each total's value per year shown."""
-    statements = [(table, index) for index, table in enumerate(report.tables) if table.statement == "cash_flow"]
+    """For the cash flow statement: the operating, investing and financing totals of each year it shows."""
+    years = {column.year for table in report.tables if table.statement == "cash_flow"
+             for column in table.columns if column.year}
     found: dict[str, dict[str, str]] = {key: {} for key in CASH_FLOW_TOTALS}
-    years = set()
-    for table, index in statements:
-        years.update(column.year for column in table.columns if column.year)
-        for fact in report.facts:
-            if fact.table_id is None or fact.source != "table" or fact.metric not in found:
-                continue
-            if report.tables[[t for t, _ in statements].index(table)] is not table:
-                continue
-        for fact in report.facts:
-            if fact.metric in found and fact.statement == "cash_flow" and fact.period_end is not None:
-                found[fact.metric].setdefault(str(fact.period_end.year), fact.raw)
-    complete = bool(years) and all(len({year for year in values}) >= len(years) for values in found.values())
+    for fact in report.facts:
+        if fact.metric in found and fact.statement == "cash_flow" and fact.period_end is not None:
+            found[fact.metric].setdefault(str(fact.period_end.year), fact.raw)
+    complete = bool(years) and all({str(year) for year in years} <= set(values) for values in found.values())
     return {"years": sorted(str(year) for year in years), "totals": found, "complete": complete}
 
 
@@ -103,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "balance_sheet_reconcile_rate": round(sum(balance) / len(balance), 3) if balance else None,
         "ten_k_cash_flow_totals_complete": [document["document"] for document in documents
                                             if document.get("cash_flow_totals", {}).get("complete")],
-        "parse_seconds": round(sum(document["seconds"] for document in documents), 2),
+        "parse_seconds": round(sum(document["parse_seconds"] for document in documents), 2),
     }
     result = {"summary": summary, "documents": documents}
     text = json.dumps(result, indent=2, default=str)

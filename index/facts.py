@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,6 +50,7 @@ class FactReport:
     facts: list[Fact] = field(default_factory=list)
     tables: list[ParsedTable] = field(default_factory=list)
     checks: list[list[Check]] = field(default_factory=list)
+    seconds: float = 0.0  # time spent parsing (tables, reconciliation, narrative, links)
 
     def statement_tables(self) -> Counter:
         return Counter(table.statement for table in self.tables)
@@ -60,6 +62,7 @@ class FactReport:
 
 def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: list[Passage],
                   period_end: dt.date | None = None, duration: str | None = None) -> FactReport:
+    started = time.perf_counter()
     report = FactReport()
     locate = _Locator(passages)
     parsed_tables: list[tuple[int, ParsedTable]] = []
@@ -97,6 +100,7 @@ def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: lis
     for ordinal, fact in enumerate(report.facts):
         fact.id = fact_id(doc_id, ordinal)
     _resolve_links(report.facts)
+    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -291,12 +295,18 @@ def fact_matches_period(fact: Fact, period: str) -> bool:
         year = int(match.group(1))
         year = year + 2000 if year < 100 else year
         return end is not None and end.year == year and fact.duration in ("FY", "instant", None)
+    # Quarters and halves are read as calendar ones (Q1 ends in January to March); a company's own fiscal
+    # naming is matched at the document level (`--period` of search, the document's period label).
     if match := _QUARTER.match(text):
         year = int(match.group(1) or match.group(4))
-        return end is not None and end.year == year and fact.duration == "3M"
+        quarter = int(match.group(2) or match.group(3))
+        return (end is not None and end.year == year and fact.duration == "3M"
+                and 3 * quarter - 2 <= end.month <= 3 * quarter)
     if match := _HALF.match(text):
         year = int(match.group(1) or match.group(4) or match.group(6))
-        return end is not None and end.year == year and fact.duration == "6M"
+        half = int(match.group(2) or match.group(3) or (1 if (match.group(5) or "").lower() == "first" else 2))
+        return (end is not None and end.year == year and fact.duration == "6M"
+                and (end.month <= 6 if half == 1 else end.month > 6))
     lowered = text.lower()
     return any(lowered in (value or "").lower() for value in (fact.period, fact.column_label))
 
@@ -331,6 +341,13 @@ def find_facts(catalog, doc_ids: list[str] | None = None, label: str | None = No
                 if len(by_table[(fact.doc_id, fact.table_id)]) == 1:
                     facts.append(fact.model_copy(update={"note": (fact.note + "; " if fact.note else "") +
                                                           f"the only line under '{fact.group}'", "metric": key}))
+    if label:
+        # The line the analyst names, when the document prints it: "Cash" is not "Restricted cash", "Total equity"
+        # not "Total equity attributable to ...". Otherwise every line that mentions it.
+        own = metric_of_label(label)
+        exact = [fact for fact in facts if fact.label_norm == like or (own is not None and fact.metric == own)]
+        starting = [fact for fact in facts if fact.label_norm.startswith(like + " ")]
+        facts = exact or starting or facts
     if period:
         facts = [fact for fact in facts if fact_matches_period(fact, period)]
     if statement:

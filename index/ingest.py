@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.errors import DisclosuresError, IngestError
-from index.chunking import Chunker
-from index.facts import extract_facts, period_duration
-from index.loading import SUPPORTED_SUFFIXES, load_file
+from index.chunking import Chunker, PassageDraft
+from index.facts import FactReport, extract_facts, period_duration
+from index.loading import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from index.metadata import infer_meta
 from index.records import Document, DocumentMeta, Passage, passage_id
 from index.store import Store
@@ -197,16 +197,7 @@ class Ingestor:
                                  existing.passage_count if existing else 0)
 
         drafts, tables = self.chunker.layout(loaded)
-        passages = [
-            Passage(
-                id=passage_id(document.id, ordinal), doc_id=document.id, ordinal=ordinal, kind=draft.kind,
-                page=draft.page, section=draft.section, start=draft.start, end=draft.end,
-                text=loaded.text[draft.start:draft.end],
-                header=loaded.text[draft.header_start:draft.header_end] if draft.header_start is not None else None,
-                header_start=draft.header_start, header_end=draft.header_end,
-            )
-            for ordinal, draft in enumerate(drafts)
-        ]
+        passages = build_passages(document.id, loaded, drafts)
         facts_started = time.perf_counter()
         facts = extract_facts(document.id, loaded.text, tables, passages, document.period_end,
                               period_duration(document.period)).facts
@@ -227,6 +218,31 @@ class Ingestor:
         store.drop(older)
         return IngestOutcome(str(path), "replaced" if older else "added", document.id, document.title,
                              loaded.page_count, len(passages), embedded, facts=len(facts))
+
+
+def build_passages(doc_id: str, loaded: LoadedFile, drafts: list[PassageDraft]) -> list[Passage]:
+    """The passages of a document from the chunker's drafts, each with its text, span and header."""
+    text = loaded.text
+    return [
+        Passage(
+            id=passage_id(doc_id, ordinal), doc_id=doc_id, ordinal=ordinal, kind=draft.kind, page=draft.page,
+            section=draft.section, start=draft.start, end=draft.end, text=text[draft.start:draft.end],
+            header=text[draft.header_start:draft.header_end] if draft.header_start is not None else None,
+            header_start=draft.header_start, header_end=draft.header_end,
+        )
+        for ordinal, draft in enumerate(drafts)
+    ]
+
+
+def read_facts(path: Path, max_bytes: int = 10**9, chunker: Chunker | None = None) -> tuple[LoadedFile, FactReport]:
+    """The facts of one file exactly as ingest finds them, without embedding or storing anything
+    (for the corpus report, the benchmarks and the tests)."""
+    loaded = load_file(path, max_bytes)
+    meta = infer_meta(path, loaded.text, loaded.title)
+    drafts, tables = (chunker or Chunker()).layout(loaded)
+    doc_id = loaded.content_hash[:16]
+    passages = build_passages(doc_id, loaded, drafts)
+    return loaded, extract_facts(doc_id, loaded.text, tables, passages, meta.period_end, period_duration(meta.period))
 
 
 def _meta_changed(existing: Document, new: Document) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from index.metadata import parse_date
+from index.synonyms import metric_of_label
 
 _UNITS = {"thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "m": 1_000_000,
           "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
@@ -39,6 +40,22 @@ _SAME_PERIOD = re.compile(r"(?:for|in)\s+the\s+same\s+period\s+(?:in|of|last yea
 _AS_OF = re.compile(rf"\bas\s+(?:of|at)\s+({_DATE})", re.I)
 _YEAR_ENDED = re.compile(rf"(?:for|during|in)\s+(?:the\s+)?(?:fiscal\s+)?year\s+ended\s+({_DATE})", re.I)
 _DURATIONS = {"three": "3M", "six": "6M", "nine": "9M", "twelve": "FY"}
+# "$19.9 million as of June 30, 2021", but not "$6.5 billion and $6.8 billion as of May 31, 2023 and 2022, respectively".
+_AS_OF_AFTER = re.compile(rf"^\s*,?\s*as\s+(?:of|at)\s+({_DATE})(?!,?\s+and\s*(?:$|(?:[A-Z][a-z]+\s+\d{{1,2}},\s+)?\d{{4}}))", re.I)
+# A period phrase before or after a label ("Revenue for the six months ended June 30, 2021 was ...", "In 2021 revenues
+# were ..."): not part of it.
+_PERIOD_PHRASE = (rf"(?:\b(?:for|during|in)\s+the\s+(?:three|six|nine|twelve)\s+months\s+ended\s+{_DATE}|"
+                  rf"\b(?:for|during|in)\s+(?:the\s+)?(?:fiscal\s+)?year\s+ended\s+{_DATE}|"
+                  rf"\bas\s+(?:of|at)\s+{_DATE}|\b(?:in|for|during)\s+(?:fiscal\s+(?:year\s+)?)?(?:19|20)\d{{2}}\b)")
+_PERIOD_BEFORE = re.compile(rf"^\s*{_PERIOD_PHRASE},?\s*", re.I)
+_PERIOD_AFTER = re.compile(rf",?\s*{_PERIOD_PHRASE},?\s*$", re.I)
+# "increased by $1.2 million": the figure is a change, not the line itself.
+_CHANGE_VERB = re.compile(r"^\s+(?:(increased|rose|grew)|decreased|fell|declined)\s+by\b", re.I)
+_CHANGE = re.compile(r"^(?:increase|decrease) in (.+)$")
+# A year where a number of shares could be: "During 2021 shares of common stock were repurchased".
+_YEAR_BEFORE_SHARES = re.compile(r"(?:\b(?:in|during|fiscal|since|through|until|for|by|from|year|FY)|"
+                                 r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+                                 r"December)(?:\s+\d{1,2})?,?)\s*$", re.I)
 _END = re.compile(r"[.!?](?=[\"”’)]?(?:\s+[\"“(A-Z0-9]|\s*$))|\n")
 _ABBREVIATION = re.compile(r"(?:\b(?:Inc|Co|Ltd|Corp|Mr|Ms|Mrs|Dr|No|vs|St|Jr|Sr|U\.S|e\.g|i\.e)|\b[A-Z])$")
 
@@ -86,17 +103,35 @@ def figures_in(text: str, start: int, end: int, default_end: dt.date | None = No
         sentence = text[sentence_start:sentence_end]
         figures = _figures_of_sentence(sentence)
         previous: NarrativeFigure | None = None
+        done: list[NarrativeFigure] = []
         for figure in figures:
             figure.start += sentence_start
             figure.end += sentence_start
             figure.sentence = sentence.strip()
             _period(figure, sentence, sentence_start, previous, default_end, default_duration)
-            if not figure.label and previous is not None and previous.kind == figure.kind:
-                figure.label = previous.label  # "... compared to $7.0 million for the same period in 2020"
+            if not figure.label:
+                figure.label = _inherited_label(text, figure, done)
             previous = figure
+            done.append(figure)
             if figure.label:
                 found.append(figure)
     return found
+
+
+def _inherited_label(text: str, figure: NarrativeFigure, earlier: list[NarrativeFigure]) -> str:
+    """The label of the last figure of the same kind: "... compared to $7.0 million for the same period in 2020".
+    After a change ("increased by $1.2 million[, or 28%,] to $5.5 million") the figure is the line itself."""
+    same = [other for other in earlier if other.kind == figure.kind]
+    if not same:
+        return ""
+    last = same[-1]
+    between = text[last.end:figure.start]
+    if last is not earlier[-1] and not re.fullmatch(r",?\s*or\s+[\d.]+\s?(?:%|percent),?\s*(?:to|from)\s+", between, re.I):
+        return ""
+    change = _CHANGE.match(last.label)
+    if change and re.search(r"\b(?:to|from)\s+$", between):
+        return change.group(1)
+    return last.label
 
 
 def _figures_of_sentence(sentence: str) -> list[NarrativeFigure]:
@@ -120,7 +155,8 @@ def _figures_of_sentence(sentence: str) -> list[NarrativeFigure]:
                                        _decimals(match.group("num")), match.start(), end, label, sentence))
         taken.append((match.start(), end))
     for match in _SHARES.finditer(sentence):
-        if not free(match.span("num")):
+        if not free(match.span("num")) or (re.fullmatch(r"(?:19|20)\d{2}", match.group("num"))
+                                           and (match.start() == 0 or _YEAR_BEFORE_SHARES.search(sentence[:match.start()]))):
             continue
         figures.append(NarrativeFigure("shares", match.group("num"), Decimal(match.group("num").replace(",", "")), 1, 0,
                                        match.start("num"), match.end("num"), " ".join(match.group("label").split()), sentence))
@@ -154,10 +190,10 @@ def _label_before(sentence: str, position: int, earlier: list[NarrativeFigure]) 
     if not verb:
         return ""
     region_start = max([figure.end for figure in earlier if figure.end <= verb.start()], default=0)
-    region = head[region_start:verb.start()]
+    region = _PERIOD_AFTER.sub("", _PERIOD_BEFORE.sub("", head[region_start:verb.start()]))
     region = re.split(r"[,;:]\s+(?!net\b)|\s+(?:while|whereas|but)\s+", region)[-1]
     region = re.sub(r"^\s*(?:million|billion|thousand)\b", "", region)
-    region = _LEAD.sub("", region.strip())
+    region = _known_line(region, _LEAD.sub("", region.strip()))
     region = re.sub(r"^(?:as of|as at)\s+\S+\s+\d{1,2},?\s+\d{4},?\s*", "", region, flags=re.I)
     shorter = re.split(r"\s+for\s+(?:an?\s+|the\s+)?", region)[-1]
     if len(shorter.split()) >= 2:
@@ -165,7 +201,22 @@ def _label_before(sentence: str, position: int, earlier: list[NarrativeFigure]) 
     words = region.split()
     if not words or len(words) > 12 or re.search(r"\d{2,}", region):
         return ""
-    return " ".join(words).strip(" ,")
+    label = " ".join(words).strip(" ,")
+    if all(word.lower() in _PREPOSITIONS for word in label.split()):
+        return ""  # "..., respectively, and as of May 31, 2022 were $1.1 billion"
+    if change := _CHANGE_VERB.match(verb.group(0)):
+        return f"{'increase' if change.group(1) else 'decrease'} in {label}"
+    return label
+
+
+def _known_line(region: str, label: str) -> str:
+    """The longest line the vocabulary knows at the end of the region, where cutting the lead-in ('... by', '... from')
+    would cut into it: "Net cash provided by operating activities", "Income from operations"."""
+    words = region.split()[-12:]
+    for first in range(len(words) - len(label.split())):
+        if metric_of_label(candidate := " ".join(words[first:])):
+            return candidate
+    return label
 
 
 def _period(figure: NarrativeFigure, sentence: str, offset: int, previous: NarrativeFigure | None,
@@ -180,6 +231,9 @@ def _period(figure: NarrativeFigure, sentence: str, offset: int, previous: Narra
         return
     if match := _YEAR_ENDED.search(tail):
         figure.duration, figure.period_end = "FY", parse_date(match.group(1))
+        return
+    if match := _AS_OF_AFTER.match(tail):
+        figure.duration, figure.period_end = "instant", parse_date(match.group(1))
         return
     if match := _SAME_PERIOD.search(tail):
         anchor_end = previous.period_end if previous is not None and previous.period_end else default_end

@@ -14,8 +14,10 @@ NIL_MARKS = frozenset({"—", "–", "-", "--", "— —", "−", "n/m", "nm", "
 
 # One printed cell value. Group 'open' is a leading parenthesis, 'minus' a sign, 'digits' the number,
 # 'close' a closing parenthesis (possibly after a space, as some filings print "(2,167 )"), 'percent' a %.
+# 'lead' is a '$' printed before the parenthesis ("$ (0.12)", and "$(0.12)" where the loader glued EDGAR's
+# separate '$', '(0.12' and ')' cells back together).
 _VALUE = (
-    r"(?P<open>\()?\s?(?P<dollar>\$)?\s?(?P<minus>[-−])?\s?\$?"
+    r"(?P<lead>\$\s?(?=\())?(?P<open>\()?\s?(?P<dollar>\$)?\s?(?P<minus>[-−])?\s?\$?"
     r"(?P<digits>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
     r"(?P<close>\s?\))?\s?(?P<percent>%)?"
 )
@@ -68,7 +70,8 @@ def parse_number(raw: str, start: int = 0) -> Number | None:
     negative = bool(match.group("open")) or bool(match.group("minus"))
     if negative:
         value = -value
-    return Number(text, value, negative, bool(match.group("percent")), bool(match.group("dollar")), start, start + len(raw))
+    dollar = bool(match.group("dollar")) or bool(match.group("lead"))
+    return Number(text, value, negative, bool(match.group("percent")), dollar, start, start + len(raw))
 
 
 def find_cells(line: str, offset: int = 0) -> list[Number]:
@@ -76,10 +79,13 @@ def find_cells(line: str, offset: int = 0) -> list[Number]:
     cells = []
     for match in CELL.finditer(line):
         raw = match.group(0)
-        number = parse_number(raw, offset + match.start())
+        # The span is the printed number's: the pattern may take a space on either side of it ("— 45").
+        start = match.start() + len(raw) - len(raw.lstrip())
+        end = match.end() - (len(raw) - len(raw.rstrip()))
+        number = parse_number(raw, offset + start)
         if number is not None:
             cells.append(Number(number.raw, number.value, number.negative, number.percent, number.dollar,
-                                offset + match.start(), offset + match.end()))
+                                offset + start, offset + end))
     return cells
 
 

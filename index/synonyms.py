@@ -68,8 +68,8 @@ _FOOTNOTE = re.compile(r"(?:\s*\(\d{1,2}\)|\s*\([a-z]\)|\*+)+$")
 
 def metric_of_label(label: str) -> str | None:
     """The metric a printed row label is, if the vocabulary knows it ('Net sales' -> revenue)."""
-    name = normalize_name(_FOOTNOTE.sub("", label.strip()))
-    name = re.sub(r"^(?:less:|add:)\s*", "", name)
+    # "Less: Purchases of property and equipment" (the ':' goes in normalizing, so it comes off first).
+    name = normalize_name(re.sub(r"^(?:less|add)\s*:\s*", "", _FOOTNOTE.sub("", label.strip()), flags=re.I))
     name = re.sub(r"\s*\((?:deficit|net)\)$", "", name)
     if name in _label_index():
         return _label_index()[name]

@@ -13,6 +13,7 @@ reconciliation (index/reconcile.py) to place.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ _SCALES = {"thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000}
 _PER_SHARE = re.compile(r"per\s+(?:basic\s+|diluted\s+)?(?:common\s+|ordinary\s+|class\s+\w\s+)?(?:share|unit)|\beps\b|earnings\s+per|dividends?\s+declared\s+per", re.I)
 _SHARES = re.compile(r"\bshares\b", re.I)
 _SHARE_COUNT = re.compile(r"weighted|outstanding|shares used|number of shares|shares issued|shares repurchased|basic|diluted", re.I)
+_SHARES_USED = re.compile(r"^(?:(?:basic|diluted)\s+)?(?:weighted[\s-]+average\s+(?:number\s+of\s+)?(?:[\w'’-]+\s+){0,3}?shares"
+                          r"|shares\s+used|number\s+of\s+shares)\b", re.I)
 _COUNT = re.compile(r"^(?:number of|employees|headcount|stores|restaurants|locations)\b", re.I)
 _FOOTNOTE = re.compile(r"(?:\s*\(\d{1,2}\)|\s*\([a-z]\)|\*+)+$")
 
@@ -127,7 +130,7 @@ def statement_kind(text: str) -> str:
         return "cash_flow"
     if re.search(r"statements? of (?:consolidated )?(?:operations|income|earnings|loss)|income statements?|statements? of operations", lowered):
         return "income_statement"
-    if re.search(r"comprehensive (?:income|loss)", lowered) and re.search(r"statements?", lowered):
+    if re.search(r"comprehensive \(?(?:income|loss)", lowered) and re.search(r"statements?", lowered):
         return "comprehensive_income"
     if re.search(r"(?:stockholders|shareholders)['’]? (?:equity|deficit)|changes in equity|statements? of equity", lowered):
         return "equity"
@@ -159,6 +162,8 @@ def table_scale(text: str) -> tuple[int, int]:
 def row_kind(label: str, numbers: list[Number]) -> str:
     if any(number.percent for number in numbers) or re.search(r"(?:\(%\)|%$|\bpercent(?:age)?\b|\bmargin %|\brate\b)", label, re.I):
         return "percent"
+    if _SHARES_USED.search(label) and "$" not in label:
+        return "shares"  # "Shares used in computing diluted net income per share" counts shares
     if _PER_SHARE.search(label):
         return "per_share"
     if _SHARES.search(label) and _SHARE_COUNT.search(label) and "$" not in label:
@@ -340,6 +345,11 @@ def split_group_headers(label: str) -> tuple[list[str], str]:
     return headers, rest
 
 
+# A line that ends on a word a label cannot end on goes on in the next line ("... allowance of $12 and" /
+# "$10, respectively 340 310"), whatever case that line starts in.
+_DANGLING = re.compile(r"(?:\b(?:and|or|of|for|to|in|on|by|from|with|at|the)|&)$", re.I)
+
+
 def rows_from_lines(text: str, offset: int, html: bool) -> list[Row]:
     """Rows of a table printed one row per line ('label 1,234 (567)') or rendered from HTML ('label | 1 | 2')."""
     rows: list[Row] = []
@@ -364,8 +374,8 @@ def rows_from_lines(text: str, offset: int, html: bool) -> list[Row]:
         row = Row(label=label, numbers=numbers, label_start=line_start + (line.index(stripped[0]) if label else 0))
         if pending is not None:
             # A label wrapped onto the next line continues in lower case ("... included in net / income (1,074)").
-            if label and (label[0].islower() or label[0] in "(&") and not pending.label.endswith(":"):
-                row.label = f"{pending.label} {label}"
+            if label and (label[0].islower() or label[0] in "(&" or _DANGLING.search(pending.label)) and not pending.label.endswith(":"):
+                row.label = clean_label(f"{pending.label} {line[:label_end]}")  # the line's own '$10' kept
                 row.label_start = pending.label_start
             else:
                 rows.append(pending)
@@ -387,10 +397,19 @@ def _trailing_numbers(line: str, offset: int) -> list[Number]:
             break
         run.insert(0, cell)
         end = cell.start - offset
-    # A lone year at the end of a label is part of it ("... due 2027"), unless other values follow the label.
+    # A lone year at the end of a label is part of it ("... due 2027"); so is a year before values that are not
+    # years ("Balance as of December 31, 2022 1,234", "Senior notes due 2027 700 650", a schedule's "2024 1,500").
     while run and len(run) == 1 and run[0].value is not None and is_year(run[0].raw) and line[:run[0].start - offset].strip():
         return []
+    if _year_label(run):
+        return run[1:]
     return run
+
+
+def _year_label(numbers: list[Number]) -> bool:
+    """Whether a row's first 'number' is its label: a bare year before values that are not years."""
+    return (len(numbers) > 1 and numbers[0].value is not None and is_year(numbers[0].raw)
+            and any(number.value is not None and not is_year(number.raw) for number in numbers[1:]))
 
 
 def _html_numbers(line: str, offset: int) -> list[Number]:
@@ -405,6 +424,8 @@ def _html_numbers(line: str, offset: int) -> list[Number]:
         if number is not None:
             numbers.append(Number(number.raw, number.value, number.negative, number.percent, number.dollar,
                                   offset + start, offset + start + len(cell)))
+    if numbers and numbers[0].start == offset and _year_label(numbers):
+        return numbers[1:]  # "2024 | 1,500 | 400": the first cell is the row's label
     return numbers
 
 
@@ -496,14 +517,24 @@ def merge_wrapped_rows(rows: list[Row], count: int, text: str, offset: int) -> l
     return merged
 
 
+_LABEL_NUMBER = re.compile(r"^(?:(?:19|20)\d{2}|\(\d{1,2}\)|[—–-])$")
+
+
 def assign_columns(rows: list[Row], count: int) -> None:
-    """Rows with exactly `count` numbers fill the columns; more: the last `count` (the rest rejoin the label);
-    fewer: left undecided for the reconciliation."""
+    """Rows with exactly `count` numbers fill the columns; more: the last `count` (years and footnote marks
+    before them rejoin the label); fewer: left undecided for the reconciliation."""
     for row in rows:
         if not row.numbers:
             continue
         if len(row.numbers) > count:
-            row.numbers = row.numbers[-count:]
+            extra, row.numbers = row.numbers[:-count], row.numbers[-count:]
+            # "Notes due 2027 700 650", "Revenue (1) 100 200", "2024 1,500 1,400": a year or footnote mark
+            # printed before the values is the label's.
+            words = list(itertools.takewhile(lambda number: _LABEL_NUMBER.match(number.raw), extra))
+            while words and words[-1].value is None:
+                words.pop()
+            if words:
+                row.label = clean_label(" ".join([row.label, *(number.raw for number in words)]))
         if len(row.numbers) == count:
             row.columns = list(range(count))
         else:
@@ -632,20 +663,38 @@ def parse_cells(cells: list[list[str]], title: str | None = None) -> ParsedTable
     header_text = "\n".join(" ".join(cell for cell in row if cell) for row in header_rows)
     statement = statement_kind((title or "") + " " + header_text + " " + " ".join(row.label for row in rows[:40]))
     labels = [" ".join(header_row[column] for header_row in header_rows if header_row[column]).strip() for column in data_columns]
-    columns = [_column_from_label(label, statement) for label in labels]
+    # A header cell spanning several columns sits in the first of them ("Year Ended December 31," over "2019",
+    # "2018"): the dates and durations of the columns under it are read with it, their labels stay as printed.
+    spanned = [_spanning(header_row) for header_row in header_rows]
+    contexts = [" ".join(header_row[column] for header_row in spanned if header_row[column]).strip() for column in data_columns]
+    columns = [_column_from_label(label, statement, context) for label, context in zip(labels, contexts)]
+    mark_percent_columns(rows, columns)
     scale, share_scale = table_scale(header_text)
     currency = "USD" if any("$" in cell for row in grid for cell in row) else None
     return ParsedTable(title=title, statement=statement, scale=scale, share_scale=share_scale, currency=currency,
                        columns=columns, rows=rows, shape="cells")
 
 
-def _column_from_label(label: str, statement: str) -> Column:
+def _spanning(header_row: list[str]) -> list[str]:
+    """A header row with each label cell carried right over the empty cells after it."""
+    filled = list(header_row)
+    for column in range(2, len(filled)):
+        if not filled[column]:
+            filled[column] = filled[column - 1]
+    return filled
+
+
+def _column_from_label(label: str, statement: str, context: str | None = None) -> Column:
+    printed = label
+    if context and context != label and _periods(label) and len(_periods(context)) == len(_periods(label)):
+        label = context  # the same periods, with the month, day and duration of the header above them
     periods = _periods(label)
     duration_match = _DURATION.search(label)
     duration = _duration_of(duration_match) if duration_match else ("instant" if statement == "balance_sheet" else None)
+    percent = "%" in printed
     if len(periods) == 1:
         _, month, day, year = periods[0]
         end = _safe_date(year, month, day)
-        return Column(label=label, period_end=end, duration=duration, year=year)
+        return Column(label=printed, period_end=end, duration=duration, year=year, percent=percent)
     date = parse_date(label)
-    return Column(label=label, period_end=date, duration=duration, year=date.year if date else None)
+    return Column(label=printed, period_end=date, duration=duration, year=date.year if date else None, percent=percent)

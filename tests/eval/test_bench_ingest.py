@@ -21,6 +21,8 @@ def test_benchmark_reports_rates_and_latencies(tmp_path, capsys):
     assert result["pdf_extraction"]["pages"] == 4 and result["pdf_extraction"]["pages_per_second"] > 0
     ingest = result["ingest"]
     assert ingest["passages"] > 0 and ingest["passages_per_second"] > 0 and ingest["embedding_passages_per_second"] > 0
+    assert ingest["facts"] > 100, "the seed's two statements alone hold over a hundred figures"
+    assert ingest["fact_parse_seconds"] > 0 and 0 < ingest["fact_parse_share_of_ingest"] < 1
     assert result["retrieval"]["queries"] == 12
     assert 0 < result["retrieval"]["p50_ms"] <= result["retrieval"]["p95_ms"] <= result["retrieval"]["max_ms"]
     assert result["peak_rss_mb"] > 100

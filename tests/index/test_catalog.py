@@ -1,11 +1,13 @@
+import datetime as dt
 import sqlite3
+from decimal import Decimal
 
 import pytest
 
 from assistant.errors import NotFoundError, StoreError
 from index.catalog import Catalog
-from index.migrations import MIGRATIONS
-from index.records import Document, Passage
+from index.migrations import MIGRATIONS, _statements
+from index.records import Document, Fact, Passage
 
 
 def document(doc_id: str = "a1b2c3d4e5f60718", source: str = "/data/ACME_2023_10K.pdf") -> Document:
@@ -78,3 +80,51 @@ def test_resolve_by_id_prefix_and_stem(tmp_path):
         catalog.resolve("a1b2")  # too short to be a prefix
     with pytest.raises(NotFoundError, match="empty document reference"):
         catalog.resolve(" ")
+
+
+def fact(doc_id: str, ordinal: int, label: str = "Net loss", metric: str | None = "net_income") -> Fact:
+    return Fact(id=f"{doc_id}-f{ordinal:05d}", doc_id=doc_id, source="table", statement="income_statement", label=label,
+                label_norm=label.lower(), metric=metric, raw="(1,577", value=Decimal("-1577"), scale=1000,
+                period_end=dt.date(2023, 12, 31), duration="FY", start=ordinal, end=ordinal + 6, passage_id=f"{doc_id}-00000")
+
+
+def test_a_catalog_of_schema_1_is_migrated_and_keeps_its_documents(tmp_path):
+    """A data dir written before facts existed (schema 1) opens, gains the facts table, and keeps its documents."""
+    path = tmp_path / "catalog.sqlite3"
+    with sqlite3.connect(path) as db:
+        for statement in _statements(MIGRATIONS[0]):
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO documents (id, status, fingerprint, source_path, content_hash, title, char_count, "
+                   "passage_count, ingested_at) VALUES (?, 'complete', 'fp', '/data/a.txt', ?, 'Old', 5, 1, '2026-01-01')",
+                   ("a" * 16, "a" * 64))
+        db.execute("INSERT INTO passages (id, doc_id, ordinal, kind, start, \"end\", text) VALUES (?, ?, 0, 'text', 0, 5, 'hello')",
+                   ("a" * 16 + "-00000", "a" * 16))
+    catalog = Catalog(path)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert [d.title for d in catalog.documents()] == ["Old"]
+    assert catalog.passages_of("a" * 16)[0].text == "hello"
+    assert catalog.fact_count("a" * 16) == 0 and catalog.facts(["a" * 16]) == []
+
+
+def test_facts_are_written_with_the_document_and_read_back_exactly(tmp_path):
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    doc = document()
+    catalog.begin(doc, "fp")
+    stored = [fact(doc.id, 0), fact(doc.id, 1, "Research and development", "research_and_development")]
+    assert catalog.facts([doc.id]) == [], "a writing document has no visible facts"
+    catalog.complete(doc, [passage(doc.id, 0)], "x" * 20, None, facts=stored)
+    assert catalog.facts([doc.id]) == stored
+    assert catalog.facts([doc.id], metrics=["research_and_development"]) == stored[1:]
+    assert catalog.facts(fact_ids=[stored[0].id]) == stored[:1]
+    assert catalog.facts([doc.id])[0].amount == Decimal("-1577000")
+
+
+def test_facts_of_a_superseded_version_go_with_it(tmp_path):
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    old, new = document("1111111111111111"), document("2222222222222222")
+    for doc in (old, new):
+        catalog.begin(doc, "fp")
+    catalog.complete(old, [passage(old.id, 0)], "x", None, facts=[fact(old.id, 0)])
+    catalog.complete(new, [passage(new.id, 0)], "y", None, superseded=[old.id], facts=[fact(new.id, 0)])
+    assert [f.doc_id for f in catalog.facts()] == [new.id]

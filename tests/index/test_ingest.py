@@ -263,3 +263,25 @@ def test_ingest_all_shared_filings_then_a_second_run_adds_nothing(tmp_path):
             assert passage.text == text[passage.start:passage.end]
     hits = HybridRetriever(store=store, k=5).search("eBay revenue first quarter 2023", filters=SearchFilters(company="EBAY"))
     assert hits and all(hit.document.company == "eBay Inc." for hit in hits)
+
+
+def test_facts_are_stored_replaced_and_removed_with_their_document(store, tmp_path):
+    path = tmp_path / "release.txt"
+    path.write_text(SEED.read_text())
+    first = ingest(store, path).outcomes[0]
+    assert first.facts > 100 and store.catalog.fact_count(first.doc_id) == first.facts == store.catalog.fact_count()
+    rnd = [fact for fact in store.catalog.facts([first.doc_id]) if fact.label == "Research and development expenses"]
+    assert {fact.raw for fact in rnd} >= {"(5,508,356", "$5.5 million"}
+
+    # The company restates R&D: the new version's facts replace the old ones in the same run.
+    path.write_text(SEED.read_text().replace("(5,508,356", "(5,508,357"))
+    second = ingest(store, path).outcomes[0]
+    assert second.status == "replaced"
+    assert store.catalog.fact_count(first.doc_id) == 0 and store.catalog.fact_count() == second.facts
+    values = {fact.raw for fact in store.catalog.facts([second.doc_id]) if fact.label == "Research and development expenses"}
+    assert "(5,508,357" in values and "(5,508,356" not in values
+    total = next(fact for fact in store.catalog.facts([second.doc_id]) if fact.label == "Total operating expenses")
+    assert total.reconciled is False and "does not reconcile" in total.note, "the items no longer add up to it"
+
+    store.remove(second.doc_id)
+    assert store.catalog.fact_count() == 0

@@ -107,7 +107,12 @@ class ParsedTable:
         return [row for row in self.rows if row.numbers]
 
     def kind_of(self, row: Row) -> str:
-        return row_kind(row.label, row.numbers)
+        kind = row_kind(row.label, row.numbers)
+        if kind == "money" and row.group and len(row.label.split()) <= 4:
+            # "Basic" and "Diluted" under "Earnings per share:" or "Shares used in computing earnings per share:"
+            # are what their header says they are.
+            return row_kind(row.group, [])
+        return kind
 
     def scale_of(self, row: Row) -> int:
         kind = self.kind_of(row)
@@ -124,7 +129,7 @@ class ParsedTable:
 def statement_kind(text: str) -> str:
     """The statement a table is, from its title and headers."""
     lowered = " ".join(text.lower().split())
-    if re.search(r"balance sheets?|statements? of financial (?:position|condition)|financial position", lowered):
+    if re.search(r"balance sheets?(?! location)|statements? of financial (?:position|condition)|financial position", lowered):
         return "balance_sheet"
     if re.search(r"cash flows?", lowered) and re.search(r"statements?|consolidated|condensed", lowered):
         return "cash_flow"
@@ -137,6 +142,14 @@ def statement_kind(text: str) -> str:
     if re.search(r"\bsegments?\b", lowered):
         return "segment"
     return "other"
+
+
+def _is_contents(rows: list[Row]) -> bool:
+    """A table of contents ("Condensed Consolidated Statements of Operations 4", "Notes to ... 9") lists statements
+    with page numbers; it is not itself one."""
+    labelled = [row for row in rows if row.numbers]
+    named = [row for row in labelled if statement_kind(row.label) != "other" or row.label.lower().startswith("notes to")]
+    return len(named) >= 2 and len(named) >= len(labelled) / 2
 
 
 def table_scale(text: str) -> tuple[int, int]:
@@ -154,9 +167,20 @@ def table_scale(text: str) -> tuple[int, int]:
         share = _SCALES[(match.group(1) or match.group(2)).lower()]
     elif match := re.search(r"dollars\s+and\s+shares\s+in\s+(thousands|millions|billions)", text, re.I):
         share = _SCALES[match.group(1).lower()]
-    elif money != 1 and re.search(r"except\s+(?:for\s+)?(?:per[\s-]share|share)", text, re.I) is None and re.search(r"shares", text, re.I):
-        share = 1
+    elif money != 1 and not _shares_excepted(text) and not re.search(r"(?:\$|dollars)\s*(?:are\s+)?in\s+(?:thousands|millions|billions)", text, re.I):
+        # "(In millions, except per share amounts)": share counts are in millions too (3M's 588.5); a separate
+        # statement for shares, "except share and per share data", or a scale bound to dollars ("Dollars in
+        # millions", "$ in millions") leaves them as printed.
+        share = money
     return money, share
+
+
+def _shares_excepted(text: str) -> bool:
+    for clause in re.findall(r"except\b([^)\n]*)", text, re.I):
+        rest = re.sub(r"per[\s-]+(?:basic\s+|diluted\s+|common\s+)*share", " ", clause, flags=re.I)
+        if re.search(r"\bshares?\b", rest, re.I):
+            return True
+    return False
 
 
 def row_kind(label: str, numbers: list[Number]) -> str:
@@ -604,6 +628,8 @@ def parse_table(text: str, header_end: int, offset: int = 0, shape: str = "lines
     if shape == "html":
         last = [line for line in header.split("\n") if line.strip()]
         header_cells = [cell.strip() for cell in last[-1].split(" | ")][-count:] if last else None
+    if statement != "other" and _is_contents(rows):
+        statement = "other"
     columns = parse_columns(header, count, statement, header_cells)
     mark_percent_columns(rows, columns)
     return ParsedTable(title=title, statement=statement, scale=scale, share_scale=share_scale, currency=currency,

@@ -312,3 +312,19 @@ def test_look_ups_by_statement_and_period(seed_store):
     second_column = [(label, value) for label, date, value in expected(BALANCE_SHEET, JUN21, DEC20) if date == DEC20]
     assert [(short(fact.label), fact.value) for fact in balance] == second_column
     assert looked_up(seed_store, "capex") == [], "the release has no cash flow statement"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("name", "group_word", "label", "year", "amount", "kind"), [
+    ("APPLE_2022_10K.pdf", "Earnings per share", "Diluted", 2022, "6.11", "per_share"),
+    ("APPLE_2022_10K.pdf", "Shares used", "Basic", 2022, "16215963000", "shares"),  # "reflected in thousands"
+    ("ORACLE_2023_10K.pdf", "Earnings per share", "Basic", 2023, "3.15", "per_share"),
+    ("ORACLE_2023_10K.pdf", "Weighted average common shares", "Diluted", 2023, "2766000000", "shares"),  # in millions
+])
+def test_per_share_amounts_and_share_counts_keep_their_own_scale(name, group_word, label, year, amount, kind):
+    shared_or_skip(FILINGS)
+    _, report = read_facts(FILINGS / name)
+    found = {(fact.kind, fact.amount) for fact in report.facts
+             if fact.statement == "income_statement" and fact.label == label and fact.group and group_word in fact.group
+             and fact.period_end and fact.period_end.year == year}
+    assert found == {(kind, Decimal(amount))}

@@ -283,8 +283,6 @@ def test_lines_scale_and_kinds(lines_income):
     assert [number.value for number in rate.numbers] == [D("23.4"), D("35.5"), D("28.3")]
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: the share scale is 1 unless the header names one for shares; "
-                   "'(Millions, except per share amounts)' leaves share counts in millions, as 3M prints them")
 def test_lines_share_counts_take_the_scale_a_per_share_exception_leaves_them(lines_income):
     assert lines_income.scale_of(row(lines_income, "Weighted average 3M common shares outstanding — basic")) == 1_000_000
 
@@ -705,10 +703,11 @@ def test_percent_change_column_in_a_parsed_table():
 
 
 @pytest.mark.parametrize(("header", "expected"), [
-    ("(in millions)", (1_000_000, 1)),
-    ("(In thousands)", (1_000, 1)),
-    ("(in thousands, except per share data)", (1_000, 1)),
-    ("(Millions, except per share amounts)", (1_000_000, 1)),
+    ("(in millions)", (1_000_000, 1_000_000)),  # share counts too, unless excepted
+    ("(In thousands)", (1_000, 1_000)),
+    ("(in thousands, except per share data)", (1_000, 1_000)),
+    ("(in thousands, except share and per share data)", (1_000, 1)),
+    ("(Millions, except per share amounts)", (1_000_000, 1_000_000)),
     ("(Stated in U.S. Dollars)", (1, 1)),
     ("(in U.S. dollars)", (1, 1)),
     ("$ in millions", (1_000_000, 1)),
@@ -836,3 +835,33 @@ def test_clean_label(raw, clean):
 ])
 def test_normalize_label(raw, normal):
     assert normalize_label(raw) == normal
+
+
+def test_a_table_of_contents_is_not_a_statement():
+    text = ("Condensed Consolidated Balance Sheets as of October 31, 2022 and January 31, 2022 3\n"
+            "Condensed Consolidated Statements of Operations 4\n"
+            "Condensed Consolidated Statements of Cash Flows 6\n"
+            "Notes to Condensed Consolidated Financial Statements 8\n")
+    table = parse_table(text, 0, title="Condensed Consolidated Balance Sheets")
+    assert table is not None and table.statement == "other"
+
+
+def test_a_balance_sheet_location_column_is_not_a_balance_sheet():
+    assert statement_kind("Balance Sheet Location 2022 2021") == "other"
+    assert statement_kind("CONDENSED CONSOLIDATED BALANCE SHEETS") == "balance_sheet"
+
+
+def test_short_rows_take_their_kind_from_the_header_above():
+    text = ("CONSOLIDATED STATEMENTS OF OPERATIONS\n(In millions, except number of shares, which are reflected in thousands, "
+            "and per-share amounts)\nYears ended September 24, 2022 September 25, 2021\n"
+            "Net income $ 99,803 $ 94,680\nEarnings per share:\nBasic $ 6.15 $ 5.67\nDiluted $ 6.11 $ 5.61\n"
+            "Shares used in computing earnings per share:\nBasic 16,215,963 16,701,272\nDiluted 16,325,819 16,864,919\n")
+    table = parse_table(text, text.index("Net income"), title="CONSOLIDATED STATEMENTS OF OPERATIONS")
+    kinds = [(candidate.label, candidate.group, table.kind_of(candidate), table.scale_of(candidate))
+             for candidate in table.rows if candidate.numbers]
+    assert kinds == [
+        ("Net income", None, "money", 1_000_000),
+        ("Basic", "Earnings per share:", "per_share", 1), ("Diluted", "Earnings per share:", "per_share", 1),
+        ("Basic", "Shares used in computing earnings per share:", "shares", 1_000),
+        ("Diluted", "Shares used in computing earnings per share:", "shares", 1_000),
+    ]

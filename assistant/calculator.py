@@ -390,21 +390,19 @@ class CalculatorInput(BaseModel):
 
 
 def calculator_tool(resolve: FactResolver | None = None):  # noqa: ANN201 - a LangChain BaseTool
-    """The calculator as a LangChain tool; errors come back to the model as text rather than exceptions."""
-    from langchain_core.tools import StructuredTool, ToolException
+    """The calculator as a LangChain `@tool` bound to a fact resolver; errors come back to the model as text
+    rather than exceptions."""
+    from langchain_core.tools import ToolException, tool
 
-    def run(expression: str) -> dict:
+    @tool("calculator", args_schema=CalculatorInput,
+          description="Compute a figure exactly from numbers and fact references, with a derivation. " + __doc__.splitlines()[0])
+    def calculator(expression: str) -> dict:
         try:
             return calculate(expression, resolve).to_json()
         except CalculationError as exc:
             raise ToolException(str(exc)) from None
 
-    return StructuredTool.from_function(
-        func=run,
-        name="calculator",
-        description="Compute a figure exactly from numbers and fact references, with a derivation. " + __doc__.splitlines()[0],
-        args_schema=CalculatorInput,
-        handle_tool_error=True,
-        handle_validation_error=lambda error: "invalid calculator input: " + "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()),
-    )
+    calculator.handle_tool_error = True
+    calculator.handle_validation_error = lambda error: "invalid calculator input: " + "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors())
+    return calculator

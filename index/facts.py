@@ -21,7 +21,7 @@ from index.narrative import NarrativeFigure, figures_in
 from index.records import Fact, Passage
 from index.reconcile import Check, balance_sheet_reconciles, reconcile
 from index.synonyms import metric_of_label
-from index.tables import ParsedTable, attach_groups, normalize_label, parse_table
+from index.tables import ParsedTable, assign_columns, attach_groups, normalize_label, parse_table, rows_from_lines
 
 _STOP = {"and", "the", "of", "a", "an", "for", "to", "in", "on", "net", "total", "less"}
 
@@ -89,6 +89,7 @@ def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: lis
             continue
         parsed_tables.append((table_id, parsed))
         previous = (span, parsed)
+    _take_stray_rows(text, tables, parsed_tables, locate)
     for table_id, parsed in parsed_tables:
         attach_groups(parsed.rows)
         report.checks.append(reconcile(parsed))
@@ -102,6 +103,37 @@ def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: lis
     _resolve_links(report.facts)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _take_stray_rows(text: str, tables: list[TableSpan], parsed_tables: list[tuple[int, ParsedTable]],
+                     locate: _Locator) -> None:
+    """A statement whose last rows went to the top of the next page, alone ("Total liabilities and stockholders'
+    equity $ 19,956 $ 20,850" before the next statement's title): too short to be a table of their own, they are
+    the statement's, and its identities need them."""
+    starts = sorted(span.start for span in tables)
+    for table_id, parsed in parsed_tables:
+        span = tables[table_id]
+        if parsed.statement in ("other", "narrative") or span.page is None or parsed.end != span.end:
+            continue
+        following = [start for start in starts if start >= span.end]
+        gap_end = min([*following, span.end + 600, len(text)])
+        position = span.end
+        rows = []
+        for line in text[span.end:gap_end].split("\n"):
+            line_start, position = position, position + len(line) + 1
+            stripped = line.strip()
+            if not stripped or re.fullmatch(r"(?:page\s+)?\d{1,3}|table of contents", stripped, re.I):
+                continue  # page furniture between the pages
+            found = rows_from_lines(line, line_start, html=False)
+            passage = locate.find(line_start, line_start + len(line))
+            if (len(found) != 1 or not found[0].label or len(found[0].numbers) != len(parsed.columns)
+                    or passage is None or passage.page != span.page + 1):
+                break
+            rows.extend(found)
+        if rows:
+            assign_columns(rows, len(parsed.columns))
+            parsed.rows.extend(rows)
+            parsed.end = rows[-1].numbers[-1].end
 
 
 def _continues(text: str, before: TableSpan, span: TableSpan) -> bool:

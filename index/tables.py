@@ -388,6 +388,14 @@ def rows_from_lines(text: str, offset: int, html: bool) -> list[Row]:
         numbers = _html_numbers(line, line_start) if html else _trailing_numbers(line, line_start)
         label_end = (numbers[0].start - line_start) if numbers else len(line)
         label = clean_label(line[:label_end])
+        if not html and numbers and (several := _run_together(line, line_start, label)):
+            # PDF text sometimes prints two or more rows on one line ("Other (126) (105) — Cash used in financing
+            # activities (86,820) (90,976) (87,876)"): read that line as a flattened table.
+            if pending is not None:
+                rows.append(pending)
+                pending = None
+            rows.extend(several)
+            continue
         if numbers and not label and all(number.value is not None and is_year(number.raw) for number in numbers):
             continue  # a repeated column header ("2023 2022") inside the table
         if not numbers:
@@ -407,6 +415,19 @@ def rows_from_lines(text: str, offset: int, html: bool) -> list[Row]:
         rows.append(row)
     if pending is not None:
         rows.append(pending)
+    return rows
+
+
+def _run_together(line: str, offset: int, label: str) -> list[Row] | None:
+    """The rows of a line that holds several (each a label and the same number of values, two or more), else None."""
+    if not re.search(r"\d", label) or not re.search(r"[A-Za-z]", label):
+        return None
+    rows = rows_from_flat(line, offset)
+    numeric = [row for row in rows if row.numbers]
+    if len(numeric) < 2 or len({len(row.numbers) for row in numeric}) != 1 or len(numeric[0].numbers) < 2:
+        return None
+    if not all(re.search(r"[A-Za-z]{2,}", row.label) for row in rows):
+        return None
     return rows
 
 

@@ -865,3 +865,21 @@ def test_short_rows_take_their_kind_from_the_header_above():
         ("Basic", "Shares used in computing earnings per share:", "shares", 1_000),
         ("Diluted", "Shares used in computing earnings per share:", "shares", 1_000),
     ]
+
+
+def test_lines_two_rows_printed_on_one_line_are_both_read():
+    text = ("CONSOLIDATED STATEMENTS OF CASH FLOWS\n(In millions)\nYears ended 2020 2019 2018\n"
+            "Repayments of term debt (12,629) (8,805) (6,500)\n"
+            "Other (126) (105) — Cash used in financing activities (86,820) (90,976) (87,876)\n"
+            "Senior notes due 2027 700 650 600\n")
+    table = parse_table(text, text.index("Repayments"), title="CONSOLIDATED STATEMENTS OF CASH FLOWS")
+    got = [(candidate.label, [number.value for number in candidate.numbers]) for candidate in table.rows]
+    assert got == [
+        ("Repayments of term debt", [D(-12629), D(-8805), D(-6500)]),
+        ("Other", [D(-126), D(-105), None]),
+        ("Cash used in financing activities", [D(-86820), D(-90976), D(-87876)]),
+        ("Senior notes due 2027", [D(700), D(650), D(600)]),
+    ]
+    for candidate in table.rows:
+        for number in candidate.numbers:
+            assert text[number.start:number.end] == number.raw

@@ -1,11 +1,12 @@
-"""Records the assistant produces: Figure (a computed number with its derivation)."""
+"""Records the assistant produces: Figure (a computed number with its derivation), Citation (a quoted passage)
+and Answer (what every front end shows)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from index.records import Fact
 
@@ -32,3 +33,56 @@ class Figure(BaseModel):
             "derivation": self.derivation,
             "facts": [fact.to_json() for fact in self.facts],
         }
+
+
+class Citation(BaseModel):
+    """A passage an answer used, as `[n]` in its text. `quote` is an exact substring of the document's text at
+    `start:end` (the normalized text the catalog keeps)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n: int
+    doc_id: str
+    title: str
+    page: int | None = None
+    section: str | None = None
+    passage_id: str | None = None
+    quote: str
+    start: int
+    end: int
+
+
+class AnswerValue(BaseModel):
+    """The headline figure of an answer: `number` in `unit` ("USD", "percent", "shares", "ratio", ...), at
+    `scale` (1,000,000 when the answer says "$5.5 million")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: Decimal
+    unit: str
+    scale: int = 1
+
+
+class Answer(BaseModel):
+    """What the assistant says: text with [n] markers, the citations, the headline value, the figures computed,
+    and whether every number in the text is grounded in a citation or a computed figure."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    text: str
+    citations: list[Citation] = []
+    value: AnswerValue | None = None
+    figures: list[Figure] = []
+    grounded: bool = True
+    unsupported_numbers: list[str] = []
+    refused: bool = False
+    backend: str = "offline"
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = self.model_dump(mode="json", exclude={"figures"})
+        data["figures"] = [figure.to_json() for figure in self.figures]
+        if self.value is not None:
+            data["value"]["number"] = str(self.value.number)
+        return data

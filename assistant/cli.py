@@ -298,6 +298,73 @@ def _fact_resolver(ctx: click.Context):  # noqa: ANN202
     return resolve
 
 
+# --- ask ------------------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--doc", "docs", multiple=True, help="Only this document (id, id prefix or file stem); repeatable.")
+@click.option("--company", default=None, help="Only this company's documents (name, ticker or file-name form).")
+@click.option("--backend", default="offline", show_default=True, help="Answering backend (only offline for now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON document on stdout.")
+@click.pass_context
+def ask(ctx: click.Context, question: str | None, docs: tuple[str, ...], company: str | None, backend: str,
+        as_json: bool) -> None:
+    """Answer a question from the disclosures, quoting them; with no QUESTION, a chat that keeps the history."""
+    from assistant.pipeline import BACKENDS, Assistant
+    from index.records import SearchFilters
+    from index.store import require_documents
+
+    if backend not in BACKENDS:
+        _fail(f"backend {backend!r} is not available: LLM backends are not available yet; use --backend offline")
+    store = _store(ctx)
+    require_documents(store)
+    assistant = Assistant(store, backend=backend)
+    filters = SearchFilters(docs=list(docs) or None, company=company)
+    filters = None if filters.is_empty() else filters
+    if question is not None:
+        answer = assistant.ask(question, filters=filters)
+        if as_json:
+            _emit_json(answer.to_json())
+        else:
+            _print_answer(answer)
+        return
+    click.echo(f"Ask about {len(store.documents())} document(s) in {store.data_dir}. "
+               "Follow-ups keep the conversation; an empty line or 'quit' leaves.")
+    while True:
+        try:
+            line = input("ask> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not line or line.lower() in ("quit", "exit", ":q"):
+            return
+        try:
+            answer = assistant.ask(line, filters=filters)
+        except DisclosuresError as exc:
+            click.echo(f"error: {exc}", err=True)
+            continue
+        if as_json:
+            _emit_json(answer.to_json())
+        else:
+            _print_answer(answer)
+
+
+def _print_answer(answer) -> None:  # noqa: ANN001
+    for paragraph in answer.text.split("\n"):
+        click.echo(textwrap.fill(paragraph, width=100) if paragraph else "")
+    if answer.citations:
+        click.echo()
+        for citation in answer.citations:
+            where = f"page {citation.page}" if citation.page else f"chars {citation.start}-{citation.end}"
+            click.echo(click.style(f"[{citation.n}] {citation.title}", bold=True)
+                       + (f" · {citation.section}" if citation.section else "") + f" · {where}")
+            for line in textwrap.wrap(f"“{citation.quote}”", width=96):
+                click.echo(f"    {line}")
+    if not answer.grounded:
+        click.echo(f"warning: unverified figures: {', '.join(answer.unsupported_numbers)}", err=True)
+
+
 def main() -> None:
     cli(obj={})
 

@@ -1,0 +1,801 @@
+"""The offline answering backend: deterministic, no model. A parsed `Query` -> an `Answer`.
+
+Figure questions are answered from the facts the ingest extracted (index/facts.py): the line a question asks
+about is chosen by scoring every line of the documents (metric synonyms, label words), then its facts for the
+periods asked are read, or combined by the calculator (assistant/calculator.py) through `@FACT_ID` references.
+Narrative questions are answered with the sentences of the best retrieved passages that share most words with
+the question. Every figure in an answer is a cited table row or a calculator result; when nothing in the
+documents supports an answer, the answer is a refusal naming the closest thing found. Never a guessed figure.
+
+Sign convention (../shared/DOMAIN.md): a line whose amounts are printed negative (an expense, a loss, a deficit
+in parentheses) is stated, and combined, as positive amounts of that line ("R&D expenses were 5,508,356",
+"R&D grew 27.66%"), via abs() in the calculator expression. Lines with both signs keep their signs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from assistant.calculator import calculate, format_number
+from assistant.errors import CalculationError
+from assistant.guard import guard_answer
+from assistant.metrics import MetricError, compute, metric_named, years_back
+from assistant.question import Period, Query, _metrics_in_order
+from assistant.records import Answer, AnswerValue, Citation, Figure
+from index.facts import fact_matches_period, find_facts
+from index.records import Document, Fact, SearchFilters
+from index.synonyms import metric as vocabulary_metric
+
+_STOP = frozenset("""a an and the of for to in on at by as or from with what was were is are did does do how much many
+which that this it its their company's company group limited inc less per be been has have had than between over
+during ended ending six three nine twelve months month year years half first second h1 h2 q1 q2 q3 q4 fy quarter
+june december march september total value amount""".split())
+_NEGATIVE_WORDS = re.compile(r"loss|expense|deficit|cost|fees|outflow|purchase|paid|payment|repurchase|provision",
+                             re.I)
+_UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "percent": "percent", "count": "count"}
+_SCALE_WORDS = {1_000: "thousand", 1_000_000: "million", 1_000_000_000: "billion"}
+_FALL = re.compile(r"\bhow\s+much\s+did\b.*\b(?:fall|drop|decline|decrease|shrink)\b", re.I)
+_HIGHER = re.compile(r"\bhow\s+much\s+(?:higher|lower|more|less|larger|smaller|bigger)\b", re.I)
+_BIGGER = re.compile(r"\b(?:larger|bigger|greater|higher|smaller|lower)\b", re.I)
+_PART_OF = re.compile(r"\b(?:percent(?:age)?|share|proportion|fraction)\s+of\s+", re.I)
+_NARRATIVE_SYNONYMS = {"start": "commencing", "starting": "commencing", "begin": "commencing", "fund": "funding",
+                       "territory": "region", "buy": "purchased", "bought": "purchased"}
+_POSSESSIVE_NAME = re.compile(r"\b([A-Z][A-Za-z&.-]+(?:\s+[A-Z][A-Za-z&.-]+){0,2})['’]s\b")
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(word) for word in re.findall(r"[A-Za-z][A-Za-z&]*", text) if word.lower() not in _STOP}
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9&]+", " ", text.lower()).split())
+
+
+# --- lines ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One printed row (a table line, or a sentence's figure): its facts by period."""
+
+    key: tuple
+    label: str
+    facts: list[Fact] = field(default_factory=list)
+    metrics: set[str] = field(default_factory=set)
+    score: float = 0.0
+
+    @property
+    def table(self) -> bool:
+        return self.facts[0].source == "table"
+
+    def for_period(self, period: Period) -> Fact | None:
+        found = [fact for fact in self.facts if fact_matches_period(fact, period.label)]
+        found.sort(key=lambda fact: (fact.column_certain is False, fact.start))
+        return found[0] if found else None
+
+    def periods(self) -> list[Fact]:
+        """The line's facts, one per period end, oldest first."""
+        seen: dict = {}
+        for fact in sorted(self.facts, key=lambda fact: fact.start):
+            if fact.period_end and fact.column_certain and fact.period_end not in seen:
+                seen[fact.period_end] = fact
+        return [seen[end] for end in sorted(seen)]
+
+    @property
+    def magnitude(self) -> bool:
+        """Amounts printed negative are of an expense or loss line: stated as positive amounts."""
+        values = [fact.value for fact in self.facts if fact.value is not None]
+        return bool(values) and all(value < 0 for value in values) and (
+            bool(_NEGATIVE_WORDS.search(self.label)) or self.facts[0].statement == "income_statement")
+
+
+def _lines(facts: list[Fact]) -> list[Line]:
+    lines: dict[tuple, Line] = {}
+    for fact in sorted(facts, key=lambda fact: fact.start):
+        key = (fact.doc_id, fact.source, fact.table_id if fact.source == "table" else fact.label_norm, fact.label_norm)
+        line = lines.setdefault(key, Line(key=key, label=fact.label))
+        line.facts.append(fact)
+        if fact.metric:
+            line.metrics.add(fact.metric)
+    return list(lines.values())
+
+
+def _metric_words(key: str) -> str:
+    try:
+        entry = vocabulary_metric(key)
+        return (entry.labels or entry.words or (key.replace("_", " "),))[0]
+    except KeyError:
+        return key.replace("_", " ")
+
+
+# --- the backend ------------------------------------------------------------------------------------------
+
+
+class OfflineBackend:
+    """Answers a parsed query from a store's catalog (facts, document text) and its hybrid retriever."""
+
+    name = "offline"
+
+    def __init__(self, store):  # noqa: ANN001
+        self.store = store
+        self.catalog = store.catalog
+        self._texts: dict[str, str] = {}
+        self._documents: dict[str, Document] = {}
+
+    # --- plumbing
+
+    def text(self, doc_id: str) -> str:
+        if doc_id not in self._texts:
+            self._texts[doc_id] = self.catalog.document_text(doc_id)
+        return self._texts[doc_id]
+
+    def document(self, doc_id: str) -> Document:
+        if doc_id not in self._documents:
+            self._documents.update({document.id: document for document in self.catalog.documents()})
+        return self._documents[doc_id]
+
+    # --- entry point
+
+    def answer(self, query: Query, documents: list[Document], filters: SearchFilters | None = None) -> Answer:
+        doc_ids = list(query.doc_ids)
+        if filters is not None and not filters.is_empty():
+            allowed = self.store.filter_doc_ids(filters) or []
+            doc_ids = [doc_id for doc_id in doc_ids if doc_id in allowed] if doc_ids else allowed
+        unknown = self._unknown_company(query, documents)
+        if unknown and not query.doc_ids:
+            names = ", ".join(sorted({document.company or document.title for document in documents}))
+            return self._finish(Answer(question=query.question, refused=True, text=(
+                f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "
+                f"answer. The documents are about: {names}.")))
+        ctx = _Context(self, query, doc_ids or [document.id for document in documents])
+        try:
+            if self._is_narrative(query, ctx):
+                answer = ctx.narrative()
+            else:
+                answer = ctx.figure()
+        except (CalculationError, MetricError) as exc:
+            answer = Answer(question=query.question, refused=True,
+                            text=f"The disclosures do not give enough to answer this: {exc}.")
+        return self._finish(answer)
+
+    def _finish(self, answer: Answer) -> Answer:
+        return guard_answer(answer)
+
+    @staticmethod
+    def _unknown_company(query: Query, documents: list[Document]) -> str | None:
+        """A company the question names with a possessive ("Pfizer's") that no document is about."""
+        from assistant.question import resolve_companies
+
+        for match in _POSSESSIVE_NAME.finditer(query.question):
+            name = match.group(1)
+            if name.split()[0].lower() in ("what", "which", "how", "company", "the", "and"):
+                continue
+            _, ids, _ = resolve_companies(f"{name}'s", documents)
+            if not ids:
+                return name
+        return None
+
+    @staticmethod
+    def _is_narrative(query: Query, ctx: "_Context") -> bool:
+        if query.kind == "narrative":
+            return True
+        if query.analyst_metric or query.operation in ("ratio", "sum", "margin", "compare", "direction"):
+            return False
+        if re.match(r"\s*(?:when|why|who|where)\b", query.question, re.I):
+            return True
+        if not query.periods and not query.compare_prior:
+            return True
+        # No line of the documents is what the question names: the answer, if any, is in the prose.
+        return not query.metrics and not any(line.table for line in ctx.best_lines(1))
+
+
+class _Context:
+    """One question being answered."""
+
+    def __init__(self, backend: OfflineBackend, query: Query, doc_ids: list[str]):
+        self.backend = backend
+        self.query = query
+        self.doc_ids = doc_ids
+        self.question = query.question
+        self.citations: list[Citation] = []
+        self.figures: list[Figure] = []
+        self._all_lines: list[Line] | None = None
+        self._metric_facts: dict[str, set[str]] = {}
+
+    # --- lines
+
+    def all_lines(self) -> list[Line]:
+        if self._all_lines is None:
+            facts = self.backend.catalog.facts(self.doc_ids)
+            for key in {*self.query.metrics, "revenue", "cost_of_revenue"}:
+                found = find_facts(self.backend.catalog, self.doc_ids, _metric_words(key))
+                self._metric_facts[key] = {fact.id for fact in found}
+            lines = _lines(facts)
+            for line in lines:
+                for key, ids in self._metric_facts.items():
+                    if any(fact.id in ids for fact in line.facts) and (
+                            key in line.metrics or not line.metrics or key == "revenue"):
+                        line.metrics.add(key)
+                if "cost_of_revenue" not in line.metrics and re.match(r"costs? of (?!revenue)", line.facts[0].label_norm) \
+                        and line.facts[0].statement == "income_statement" and line.table:
+                    line.metrics.add("cost_of_revenue")
+            self._all_lines = lines
+        return self._all_lines
+
+    def score(self, line: Line, text: str, metrics: list[str]) -> float:
+        asked = _words(text)
+        label = _words(line.label)
+        optional = _words(" ".join(re.findall(r"\(([^)]*)\)", line.label)))
+        found = len(label & asked)
+        missing = len(label - asked - optional)
+        name = _norm(line.facts[0].label_norm)
+        contained = len(label) if name and f" {name} " in f" {_norm(text)} " else 0
+        if set(metrics) & line.metrics:
+            score = 3 + found + contained
+        else:
+            if not found or found < missing:
+                return 0.0
+            score = found - 1.5 * missing + contained
+        fact = line.facts[0]
+        score += (0.5 if fact.source == "table" else 0) + (0.3 if fact.statement not in ("other", "narrative") else 0)
+        return score
+
+    def best_lines(self, count: int, text: str | None = None, metrics: list[str] | None = None) -> list[Line]:
+        text = text if text is not None else self.question
+        metrics = self.query.metrics if metrics is None else metrics
+        scored = [(self.score(line, text, metrics), line) for line in self.all_lines()]
+        scored = [(score, line) for score, line in scored if score >= 1]
+        # Prefer table lines; a sentence's rounded figure only when no table prints the line.
+        if any(line.table for _, line in scored):
+            scored = [(score, line) for score, line in scored if line.table]
+        scored.sort(key=lambda item: (-item[0], item[1].facts[0].start))
+        result: list[Line] = []
+        for score, line in scored:
+            if any(_norm(line.label) == _norm(other.label) and line.facts[0].doc_id == other.facts[0].doc_id
+                   for other in result):
+                continue
+            line.score = score
+            result.append(line)
+            if len(result) == count:
+                break
+        return result
+
+    def mentioned_lines(self) -> list[Line]:
+        """The lines a question names, in the order it names them (for sum, compare, ratio)."""
+        text = self.question
+        spans: list[tuple[int, int, Line]] = []
+        table_lines = [line for line in self.all_lines() if line.table]
+        for key in self.query.metrics:
+            candidates = [line for line in table_lines if key in line.metrics]
+            if not candidates:
+                continue
+            position = _position(key, text)
+            spans.append((position, position + 1, candidates[0]))
+        lowered = _norm(text)
+        for line in sorted(table_lines, key=lambda line: -len(line.facts[0].label_norm)):
+            name = _norm(re.sub(r"\([^)]*\)", " ", line.label))
+            if not name:
+                continue
+            match = re.search(rf"(?<![\w&]){re.escape(name)}(?![\w&])", lowered)
+            if not match:
+                continue
+            position = _position_in(text, name)
+            if any(start <= position < end or line is other for start, end, other in spans):
+                continue
+            spans.append((position, position + len(name), line))
+        result: list[Line] = []
+        for _, _, line in sorted(spans, key=lambda item: item[0]):
+            if all(line is not other and _norm(line.label) != _norm(other.label) for other in result):
+                result.append(line)
+        return result
+
+    # --- citations
+
+    def cite(self, fact: Fact) -> int:
+        """The citation number of a fact's row (the row label through its last printed number) or sentence."""
+        text = self.backend.text(fact.doc_id)
+        if fact.source == "table":
+            # The row: its label, then every number the row prints (the flattened text keeps a table on one line).
+            row = [other for other in self._row_facts(fact)]
+            first = min(row, key=lambda other: other.start)
+            window = max(0, first.start - len(fact.label) - 200)
+            head = text[window:first.start]
+            at = head.rfind(fact.label)
+            if at < 0:
+                words = fact.label.split()
+                at = head.rfind(words[0]) if words else -1
+            start = window + at if at >= 0 else first.start
+            end = max(other.end for other in row)
+        else:
+            start, end = _sentence_span(text, fact.start, fact.end)
+        return self._add_citation(fact.doc_id, start, end, fact.passage_id, fact.page)
+
+    def _row_facts(self, fact: Fact) -> list[Fact]:
+        """The facts printed on the same table row as `fact` (same table and label, adjacent in the text)."""
+        row = [fact]
+        for line in self.all_lines():
+            if any(other.id == fact.id for other in line.facts):
+                ordered = sorted(line.facts, key=lambda other: other.start)
+                index = [other.id for other in ordered].index(fact.id)
+                for step in (-1, 1):
+                    position = index + step
+                    previous = fact
+                    while 0 <= position < len(ordered):
+                        other = ordered[position]
+                        gap = self.backend.text(fact.doc_id)[min(previous.end, other.end):max(previous.start, other.start)]
+                        if other.table_id != fact.table_id or len(gap) > 4 or re.search(r"[A-Za-z]", gap):
+                            break
+                        row.append(other)
+                        previous = other
+                        position += step
+                break
+        return row
+
+    def _add_citation(self, doc_id: str, start: int, end: int, passage_id: str | None = None,
+                      page: int | None = None) -> int:
+        for citation in self.citations:
+            if citation.doc_id == doc_id and citation.start <= start and end <= citation.end:
+                return citation.n
+        text = self.backend.text(doc_id)
+        section = None
+        if passage_id:
+            passage = self.backend.catalog.passages_by_id([passage_id]).get(passage_id)
+            if passage is not None:
+                section, page = passage.section, passage.page if page is None else page
+        document = self.backend.document(doc_id)
+        citation = Citation(n=len(self.citations) + 1, doc_id=doc_id, title=document.title, page=page,
+                            section=section, passage_id=passage_id, quote=text[start:end], start=start, end=end)
+        self.citations.append(citation)
+        return citation.n
+
+    def cite_linked(self, fact: Fact) -> str:
+        """Also cite the sentence that states a table figure in words (a linked narrative fact)."""
+        if not fact.linked_fact:
+            return ""
+        found = self.backend.catalog.facts(fact_ids=[fact.linked_fact])
+        if not found:
+            return ""
+        return f" [{self.cite(found[0])}]"
+
+    def cite_explanation(self, line: Line, direction: str) -> str:
+        """A sentence explaining a change in the line ("The decrease in legal and professional fees was ...")."""
+        fact = line.facts[0]
+        text = self.backend.text(fact.doc_id)
+        name = re.escape(re.sub(r"\([^)]*\)\s*", "", line.label).strip().lower())
+        match = re.search(rf"The {direction} in {name}\b[^.]*\.", text, re.I)
+        if not match:
+            return ""
+        return f" [{self._add_citation(fact.doc_id, match.start(), match.end())}]"
+
+    # --- figure questions
+
+    def periods(self, line: Line, needed: int) -> list[Period]:
+        periods = [self._fix_period(period) for period in self.query.periods]
+        if len(periods) >= needed:
+            return periods
+        available = line.periods()
+        if self.query.compare_prior or needed >= 2 or not periods:
+            chosen = available[-needed:]
+            return [Period(label=fact.period_end.isoformat() if fact.duration == "instant" else
+                           _period_label(fact), text=fact.period or "", end=fact.period_end) for fact in chosen]
+        return periods
+
+    def _fix_period(self, period: Period) -> Period:
+        return fix_period(self.question, period)
+
+    def figure(self) -> Answer:
+        query = self.query
+        if query.analyst_metric or query.operation == "metric":
+            return self.analyst()
+        operation = query.operation
+        if operation == "average" and re.search(r"weighted[\s-]+average", self.question, re.I):
+            operation = "value"
+        if operation in ("sum", "compare", "ratio", "margin") or (operation == "direction" and len(query.metrics) > 1):
+            lines = self.mentioned_lines()
+            if len(lines) >= 2:
+                return self.combine(operation, lines[:2] if operation != "sum" else lines)
+            if operation in ("ratio", "margin", "sum"):
+                return self.refuse("the lines this combines")
+        line_text, metrics = self.question, list(query.metrics)
+        lines = self.best_lines(1, line_text, metrics)
+        if not lines and self.query.inherited:
+            lines = self.best_lines(1, " ".join(p for p in (query.label or "",) if p), metrics)
+        if not lines:
+            return self.refuse(query.label or ", ".join(metrics) or "the figure asked about")
+        line = lines[0]
+        if not query.doc_ids:
+            tied = [other for other in self.best_lines(8, line_text, metrics) if other.score >= line.score - 0.01]
+            found = {other.facts[0].doc_id for other in tied}
+            if len(found) > 1:
+                return self.ambiguous(tied)
+        if operation == "value" and len(query.periods) >= 2:
+            if _HIGHER.search(self.question) or _FALL.search(self.question):
+                operation = "change"
+            elif _BIGGER.search(self.question):
+                operation = "compare"
+        if operation == "value":
+            return self.value(line)
+        if operation == "compare" and len(query.periods) < 2 and len(self.mentioned_lines()) < 2:
+            operation = "direction"
+        return self.across(operation, line)
+
+    def ambiguous(self, lines: list[Line]) -> Answer:
+        """Several documents print the line and the question names none of them: say which, do not guess."""
+        names = []
+        for line in lines:
+            document = self.backend.document(line.facts[0].doc_id)
+            name = f"{document.company or document.title} ({document.title}, doc {document.id})"
+            if name not in names:
+                names.append(name)
+        text = (f"Several documents report {lines[0].label}: {'; '.join(names)}. Name the company or the document "
+                f"(--doc) and I will answer from it.")
+        return Answer(question=self.question, text=text, refused=True)
+
+    def refuse(self, what: str, line: Line | None = None) -> Answer:
+        periods = ", ".join(period.text or period.label for period in self.query.periods)
+        text = f"The disclosures do not report {what}" + (f" for {periods}" if periods else "") + "."
+        if line is not None and line.periods():
+            closest = line.periods()[-1]
+            marker = self.cite(closest)
+            text += (f" The closest figure they report is {line.label} for {closest.period or 'another period'}: "
+                     f"{closest.raw.strip()} [{marker}]{self.cite_linked(closest)}.")
+        return Answer(question=self.question, text=text, citations=self.citations, refused=True)
+
+    def value(self, line: Line) -> Answer:
+        query = self.query
+        periods = self.periods(line, 1)
+        parts: list[str] = []
+        headline: AnswerValue | None = None
+        missing: list[str] = []
+        for period in periods:
+            fact = line.for_period(period)
+            if fact is None or not fact.column_certain:
+                missing.append(period.text or period.label)
+                continue
+            marker = self.cite(fact)
+            if fact.value is None:
+                parts.append(f"{line.label} is not reported (nil) for {fact.period or period.text} [{marker}].")
+                continue
+            # A loss, expense or deficit printed in parentheses is stated as a positive amount of that line.
+            negative_line = fact.value < 0 and bool(_NEGATIVE_WORDS.search(line.label))
+            amount = abs(fact.amount) if line.magnitude or negative_line else fact.amount
+            shown, value = self.show(amount, fact)
+            linked = self.cite_linked(fact)
+            parts.append(f"{line.label} {_when(fact, period.text)} was {shown} [{marker}]{linked}.")
+            headline = headline or value
+        if not parts:
+            return self.refuse(f"{line.label}", line)
+        text = " ".join(parts)
+        if missing:
+            text += f" {line.label} is not reported for {', '.join(missing)}."
+        return Answer(question=self.question, text=text, citations=self.citations, value=headline)
+
+    def show(self, amount: Decimal, fact: Fact) -> tuple[str, AnswerValue]:
+        """The amount for reading, and the headline value in the unit the question asks."""
+        unit = self.query.unit
+        dollars = "$" if fact.kind in ("money", "per_share") and (fact.currency in (None, "USD", "$")) else ""
+        sign = "-" if amount < 0 else ""
+        plain = format_number(abs(amount), False)
+        if unit.scale and unit.scale > 1 and fact.kind == "money":
+            scaled = amount / unit.scale
+            decimals = unit.decimals if unit.decimals is not None else 1
+            scaled = scaled.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+            word = _SCALE_WORDS.get(unit.scale, f"x{unit.scale}")
+            return (f"{sign}{dollars}{abs(scaled):,} {word} ({plain})",
+                    AnswerValue(number=scaled, unit=_UNITS.get(fact.kind, "number"), scale=unit.scale))
+        reading = f"{sign}{dollars}{plain}"
+        if fact.kind == "money" and abs(amount) >= 1_000_000:
+            reading = f"{sign}{dollars}{abs(amount) / 1_000_000:.1f} million ({plain})"
+        number = amount
+        if unit.decimals is not None:
+            number = amount.quantize(Decimal(1).scaleb(-unit.decimals), rounding=ROUND_HALF_UP)
+        return reading, AnswerValue(number=number, unit=_UNITS.get(fact.kind, "number"), scale=1)
+
+    def reference(self, fact: Fact, line: Line) -> str:
+        return f"abs(@{fact.id})" if line.magnitude else f"@{fact.id}"
+
+    def resolver(self, facts: list[Fact]):  # noqa: ANN201
+        by_id = {fact.id: fact for fact in facts}
+        return by_id.get
+
+    def computed(self, expression: str, facts: list[Fact], percent_asked: bool = False) -> tuple[Figure, AnswerValue]:
+        figure = calculate(expression, self.resolver(facts))
+        self.figures.append(figure)
+        unit = self.query.unit
+        number = figure.value
+        if unit.decimals is not None:
+            number = number.quantize(Decimal(1).scaleb(-unit.decimals), rounding=ROUND_HALF_UP)
+        scale = 1
+        if unit.scale and unit.scale > 1 and figure.unit == "number":
+            scale = unit.scale
+            number = (figure.value / scale).quantize(Decimal(1).scaleb(-(unit.decimals or 2)), rounding=ROUND_HALF_UP)
+        money = all(fact.kind == "money" for fact in facts)
+        kind = "percent" if figure.unit == "percent" else ("USD" if money and not expression.startswith("ratio") else "ratio")
+        return figure, AnswerValue(number=number, unit=kind, scale=scale)
+
+    def across(self, operation: str, line: Line) -> Answer:
+        periods = self.periods(line, 2)
+        facts = []
+        for period in periods[-2:] if operation != "average" else periods:
+            fact = line.for_period(period)
+            if fact is None or fact.value is None or not fact.column_certain:
+                return self.refuse(f"{line.label}", line)
+            facts.append(fact)
+        if len(facts) < 2:
+            return self.refuse(f"{line.label} for two periods", line)
+        old, new = facts[0], facts[-1]
+        if old.period_end and new.period_end and old.period_end > new.period_end:
+            old, new = new, old
+        a, b = self.reference(old, line), self.reference(new, line)
+        markers = sorted({self.cite(old), self.cite(new)})
+        cited = "".join(f" [{n}]" for n in markers)
+        when = f"from {old.period} to {new.period}"
+        if operation == "pct_change":
+            figure, value = self.computed(f"pct_change({a}, {b})", facts)
+            text = f"{line.label} changed by {figure.display} {when}{cited}: {figure.derivation}."
+        elif operation == "cagr":
+            years = max(1, round((new.period_end - old.period_end).days / 365.25)) if old.period_end and new.period_end else 1
+            figure, value = self.computed(f"cagr({a}, {b}, {years})", facts)
+            text = f"The compound annual growth rate of {line.label} {when} ({years} year{'s' if years > 1 else ''}) was {figure.display}{cited}: {figure.derivation}."
+        elif operation == "average":
+            figure, value = self.computed(f"avg({', '.join(self.reference(fact, line) for fact in facts)})", facts)
+            text = f"The average of {line.label} for {old.period} and {new.period} was {figure.display}{cited}: {figure.derivation}."
+        elif operation in ("direction", "compare"):
+            figure, value = self.computed(f"{b} - {a}", facts)
+            if operation == "compare" and len(self.query.periods) >= 2:
+                larger = new if figure.value > 0 else old
+                text = (f"{line.label} was larger at {larger.period} ({figure.derivation} between "
+                        f"{new.period} and {old.period}){cited}.")
+                value = None
+            else:
+                word = "increased" if figure.value > 0 else "decreased" if figure.value < 0 else "did not change"
+                text = f"{line.label} {word} {when}{cited}: {figure.derivation}."
+                text += self.cite_explanation(line, "increase" if figure.value > 0 else "decrease")
+                value = None
+        else:  # change
+            fall = bool(_FALL.search(self.question))
+            expression = f"{a} - {b}" if fall else f"{b} - {a}"
+            figure, value = self.computed(expression, facts)
+            verb = "fell by" if fall else "changed by"
+            text = f"{line.label} {verb} {figure.display} {when}{cited}: {figure.derivation}."
+        if operation in ("pct_change", "change"):
+            text += self.cite_explanation(line, "increase" if new.value and old.value and abs(new.value) > abs(old.value) else "decrease")
+        return Answer(question=self.question, text=text, citations=self.citations, figures=self.figures, value=value)
+
+    def combine(self, operation: str, lines: list[Line]) -> Answer:
+        period_list = self.periods(lines[0], 1)
+        period = period_list[-1]
+        facts = []
+        for line in lines:
+            fact = line.for_period(period)
+            if fact is None or fact.value is None:
+                return self.refuse(f"{line.label}", line)
+            facts.append(fact)
+        refs = [self.reference(fact, line) for fact, line in zip(facts, lines)]
+        cited = "".join(f" [{n}]" for n in sorted({self.cite(fact) for fact in facts}))
+        when = facts[0].period or period.text
+        names = " and ".join(line.label for line in lines)
+        if operation == "sum":
+            figure, value = self.computed(f"sum({', '.join(refs)})", facts)
+            text = f"{names} for {when} total {figure.display}{cited}: {figure.derivation}."
+            stated = [fact for fact in self.backend.catalog.facts(self.doc_ids) if fact.source == "text"
+                      and _norm(fact.label_norm) == _norm(" and ".join(line.label for line in lines))
+                      and fact.period_end == facts[0].period_end]
+            if stated:
+                text += f" The release states it in words [{self.cite(stated[0])}]."
+        elif operation == "compare":
+            figure, value = self.computed(f"{refs[0]} - {refs[1]}", facts)
+            larger, smaller = (lines[0], lines[1]) if figure.value >= 0 else (lines[1], lines[0])
+            text = (f"{larger.label} were larger than {smaller.label} for {when}{cited}: {figure.derivation}.")
+            value = None
+        else:  # ratio or margin: part first, whole second
+            part, whole = 0, 1
+            cue = _PART_OF.search(self.question)
+            if cue:
+                after = _metrics_in_order(self.question[cue.end():])
+                after_lines = [i for i, line in enumerate(lines) if (set(after[:1]) & line.metrics)
+                               or _norm(self.question[cue.end():]).startswith(_norm(line.label))]
+                if after_lines:
+                    whole = after_lines[0]
+                    part = 1 - whole
+            if cue or operation == "margin" or self.query.unit.percent:
+                figure, value = self.computed(f"margin({refs[part]}, {refs[whole]})", facts)
+                text = f"{lines[part].label} was {figure.display} of {lines[whole].label} for {when}{cited}: {figure.derivation}."
+            else:
+                figure, value = self.computed(f"ratio({refs[part]}, {refs[whole]})", facts)
+                text = f"The ratio of {lines[part].label} to {lines[whole].label} for {when} was {figure.display}{cited}: {figure.derivation}."
+        return Answer(question=self.question, text=text, citations=self.citations, figures=self.figures, value=value)
+
+    def analyst(self) -> Answer:
+        entry = metric_named(self.query.analyst_metric or self.question) or metric_named(self.question)
+        if entry is None:
+            return self.refuse(self.query.analyst_metric or "this metric")
+        lines = self.all_lines()
+        base_period = [self._fix_period(period) for period in self.query.periods]
+
+        def lookup(key: str, role: str) -> Fact | None:
+            candidates = [line for line in lines if key in line.metrics and line.table]
+            if not candidates:
+                return None
+            line = candidates[0]
+            back = years_back(role)
+            if base_period:
+                target = base_period[-1]
+                if back:
+                    return None
+                return line.for_period(target)
+            available = line.periods()
+            return available[-1 - back] if len(available) > back else None
+
+        label = base_period[-1].label if base_period else "the latest period"
+        try:
+            figure = compute(entry, label, lookup)
+        except MetricError as exc:
+            return self.refuse(f"what {entry.name} needs ({exc})")
+        self.figures.append(figure)
+        cited = "".join(f" [{n}]" for n in sorted({self.cite(fact) for fact in figure.facts}))
+        unit = self.query.unit
+        number = figure.value
+        scale = 1
+        if entry.unit == "money" and unit.scale and unit.scale > 1:
+            scale = unit.scale
+            number = (figure.value / scale).quantize(Decimal(1).scaleb(-(unit.decimals if unit.decimals is not None else 2)),
+                                                     rounding=ROUND_HALF_UP)
+            shown = f"${number:,} {_SCALE_WORDS.get(scale, '')} ({figure.display})"
+        else:
+            if unit.decimals is not None:
+                number = number.quantize(Decimal(1).scaleb(-unit.decimals), rounding=ROUND_HALF_UP)
+            shown = figure.display
+        kind = {"percent": "percent", "money": "USD", "days": "days"}.get(entry.unit, "ratio")
+        when = figure.facts[0].period if figure.facts else label
+        text = f"The {entry.name} for {when} was {shown}{cited}. {figure.derivation}."
+        return Answer(question=self.question, text=text, citations=self.citations, figures=self.figures,
+                      value=AnswerValue(number=number, unit=kind, scale=scale))
+
+    # --- narrative questions
+
+    def narrative(self) -> Answer:
+        from index.retrieval import HybridRetriever
+
+        filters = SearchFilters(docs=self.doc_ids) if self.doc_ids else None
+        hits = HybridRetriever(store=self.backend.store, k=6, filters=filters).search(self.question)
+        asked = _words(self.question) - {"say", "said", "expect", "explain", "explained", "drove", "happen"}
+        asked |= {_NARRATIVE_SYNONYMS[word] for word in asked if word in _NARRATIVE_SYNONYMS}
+        candidates: list[tuple[int, str, int, int, object, set[str]]] = []
+        for rank, hit in enumerate(hits):
+            passage = hit.passage
+            if passage.kind == "table":
+                continue
+            for start, end in _sentences(passage.text):
+                sentence = passage.text[start:end]
+                candidates.append((rank, sentence, passage.start + start, passage.start + end, passage, _words(sentence)))
+        frequency: dict[str, int] = defaultdict(int)
+        for *_, words in candidates:
+            for word in words:
+                frequency[word] += 1
+        scored = []
+        for rank, sentence, start, end, passage, words in candidates:
+            shared = asked & words
+            if not shared:
+                continue
+            score = sum(1 + 1 / frequency[word] for word in shared) - 0.05 * rank
+            scored.append((score, rank, sentence, start, end, passage))
+        if not scored:
+            return Answer(question=self.question, refused=True,
+                          text="The disclosures do not say anything I can quote in answer to this.")
+        scored.sort(key=lambda item: -item[0])
+        best = scored[0][0]
+        chosen = [item for item in scored[:3] if item[0] >= best * 0.6]
+        # The sentence after the best one often finishes its thought ("... retained rights in the rest of the world").
+        top = scored[0]
+        following = [item for item in candidates if item[4] is top[5] and item[2] > top[3]]
+        if following:
+            after = min(following, key=lambda item: item[2])
+            if after[2] - top[4] <= 3 and all(item[3] != after[2] for item in chosen):
+                chosen.append((0, after[0], after[1], after[2], after[3], after[4]))
+        chosen.sort(key=lambda item: item[3])
+        parts = []
+        for _, _, sentence, start, end, passage in chosen:
+            marker = self._add_citation(passage.doc_id, start, end, passage.id, passage.page)
+            parts.append(f"“{' '.join(sentence.split())}” [{marker}]")
+        text = "The disclosures say: " + " ".join(parts)
+        return Answer(question=self.question, text=text, citations=self.citations)
+
+
+def _when(fact: Fact, fallback: str = "") -> str:
+    """"for the six months ended June 30, 2021", "at December 31, 2020"."""
+    period = fact.period or fallback
+    if fact.duration == "instant" and not period.lower().startswith(("at ", "as of")):
+        return f"at {period}"
+    if re.match(r"(?:three|six|nine|twelve|\d+)\s+months|year|fiscal", period, re.I):
+        return f"for the {period}"
+    return f"for {period}"
+
+
+def fix_period(question: str, period: Period) -> Period:
+    """"At the end of 2020" is the year end (December 31 unless a document says otherwise), not the date the
+    previous turn's period had in 2020."""
+    match = re.search(r"\bend\s+of\s+(?:fiscal\s+)?((?:19|20)\d{2})\b", question, re.I)
+    if match and period.duration == "instant" and period.year == int(match.group(1)):
+        return period.model_copy(update={"label": f"{match.group(1)}-12-31",
+                                         "end": period.end.replace(month=12, day=31) if period.end else None})
+    return period
+
+
+def _period_label(fact: Fact) -> str:
+    end = fact.period_end
+    if fact.duration == "6M" and end is not None:
+        return f"{end.year}H{1 if end.month <= 6 else 2}"
+    if fact.duration == "3M" and end is not None:
+        return f"{end.year}Q{(end.month + 2) // 3}"
+    if fact.duration == "FY" and end is not None:
+        return f"FY{end.year}"
+    return end.isoformat() if end else (fact.period or "")
+
+
+def _position(key: str, text: str) -> int:
+    try:
+        entry = vocabulary_metric(key)
+    except KeyError:
+        return len(text)
+    starts = []
+    for word in (*entry.words, *entry.labels):
+        pattern = re.escape(word).replace("\\&", r"\s*&\s*").replace("\\ ", r"\s+").replace("\\-", r"[\s-]?")
+        if match := re.search(rf"(?<![\w&]){pattern}(?![\w&])", text, re.I):
+            starts.append(match.start())
+    return min(starts, default=len(text))
+
+
+def _position_in(text: str, name: str) -> int:
+    pattern = r"\W+".join(re.escape(word) for word in name.split())
+    match = re.search(pattern, text, re.I)
+    return match.start() if match else len(text)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9“\"(])|\n\s*\n|\n(?=\s*[•\-*])")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((position, match.start() + (1 if text[match.start():match.start() + 1] in "\"”’)" else 0)))
+        position = match.end()
+    spans.append((position, len(text)))
+    result = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start >= 15:
+            result.append((start, end))
+    return result
+
+
+def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of the document holding text[start:end]."""
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
+    stop = len(text)
+    for mark in (". ", ".\n", "\n"):
+        at = text.find(mark, end)
+        if at >= 0:
+            stop = min(stop, at + (1 if mark.startswith(".") else 0))
+    while left < start and text[left].isspace():
+        left += 1
+    return left, stop
+
+
+__all__ = ["OfflineBackend", "fix_period"]

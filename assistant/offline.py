@@ -14,6 +14,8 @@ in parentheses) is stated, and combined, as positive amounts of that line ("R&D 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +35,8 @@ _STOP = frozenset("""a an and the of for to in on at by as or from with what was
 which that this it its their company's company group limited inc less per be been has have had than between over
 during ended ending six three nine twelve months month year years half first second h1 h2 q1 q2 q3 q4 fy quarter
 june december march september total value amount""".split())
-_NEGATIVE_WORDS = re.compile(r"loss|expense|deficit|cost|fees|outflow|purchase|paid|payment|repurchase|provision",
+_NEGATIVE_WORDS = re.compile(r"loss|expense|deficit|cost|fees|outflow|purchase|paid|payment|repurchase|provision|"
+                             r"capital expenditure|additions to|acquisition",
                              re.I)
 _UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "percent": "percent", "count": "count"}
 _SCALE_WORDS = {1_000: "thousand", 1_000_000: "million", 1_000_000_000: "billion"}
@@ -250,6 +253,13 @@ class _Context:
             score = found - 1.5 * missing + contained
         fact = line.facts[0]
         score += (0.5 if fact.source == "table" else 0) + (0.3 if fact.statement not in ("other", "narrative") else 0)
+        score += 0.2 if fact.statement in ("income_statement", "balance_sheet", "cash_flow") else 0
+        # A line that prints the periods asked beats the same line in a document of other periods (the 10-K's
+        # fiscal 2022 net income, not the next 10-Q's quarter).
+        periods = [fix_period(self.question, period) for period in self.query.periods]
+        if periods:
+            covered = sum(1 for period in periods if line.for_period(period) is not None)
+            score += 2 * covered / len(periods)
         return score
 
     def best_lines(self, count: int, text: str | None = None, metrics: list[str] | None = None) -> list[Line]:
@@ -496,6 +506,13 @@ class _Context:
             return (f"{sign}{dollars}{abs(scaled):,} {word} ({plain})",
                     AnswerValue(number=scaled, unit=_UNITS.get(fact.kind, "number"), scale=unit.scale))
         reading = f"{sign}{dollars}{plain}"
+        if fact.kind in ("money", "shares") and fact.scale in _SCALE_WORDS:
+            # As the table prints it, in its unit: "$99,803 million" for 99,803 under "(in millions)".
+            printed = amount / fact.scale
+            number = printed.quantize(Decimal(1).scaleb(-unit.decimals), rounding=ROUND_HALF_UP) \
+                if unit.decimals is not None else printed
+            return (f"{sign}{dollars}{format_number(abs(printed), False)} {_SCALE_WORDS[fact.scale]}",
+                    AnswerValue(number=number, unit=_UNITS.get(fact.kind, "number"), scale=fact.scale))
         if fact.kind == "money" and abs(amount) >= 1_000_000:
             reading = f"{sign}{dollars}{abs(amount) / 1_000_000:.1f} million ({plain})"
         number = amount
@@ -627,17 +644,26 @@ class _Context:
 
         def lookup(key: str, role: str) -> Fact | None:
             candidates = [line for line in lines if key in line.metrics and line.table]
-            if not candidates:
-                return None
-            line = candidates[0]
             back = years_back(role)
-            if base_period:
-                target = base_period[-1]
-                if back:
-                    return None
-                return line.for_period(target)
-            available = line.periods()
-            return available[-1 - back] if len(available) > back else None
+            for line in candidates:
+                if not base_period:
+                    available = line.periods()
+                    if len(available) > back:
+                        return available[-1 - back]
+                    continue
+                # The first line that prints the period asked (the 10-K's, not a later 10-Q's), and for a
+                # prior role the same line `back` years earlier (a balance at the prior year end).
+                fact = line.for_period(base_period[-1])
+                if fact is None or fact.period_end is None:
+                    continue
+                if not back:
+                    return fact
+                earlier = _years_before(fact.period_end, back)
+                for other in line.facts:
+                    if (other.period_end and other.column_certain and other.value is not None
+                            and other.duration == fact.duration and abs((other.period_end - earlier).days) <= 10):
+                        return other
+            return None
 
         label = base_period[-1].label if base_period else "the latest period"
         try:
@@ -799,3 +825,10 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 __all__ = ["OfflineBackend", "fix_period"]
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # February 29
+        return day.replace(year=day.year - years, day=28)

@@ -134,6 +134,9 @@ class GoldQuestion(_Record):
     operands: list[Annotated[str, Field(pattern=r"^\d{1,3}(?:,\d{3})*(?:\.\d+)?$|^\d+(?:\.\d+)?$")]] | None = None
     expression: str | None = Field(default=None, min_length=1)
     notes: str = Field(min_length=1)
+    # Multi-page documents (PDF filings): the 1-based physical PDF pages that hold the gold evidence, i.e. page n is
+    # index.loading's `pages[n - 1]` span. Optional; the seed set (a plain-text release) has none.
+    pages: list[Annotated[int, Field(ge=1)]] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> GoldQuestion:  # noqa: C901 - one rule per branch reads best

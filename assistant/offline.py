@@ -39,6 +39,7 @@ _NEGATIVE_WORDS = re.compile(r"loss|expense|deficit|cost|fees|outflow|purchase|p
                              r"capital expenditure|additions to|acquisition",
                              re.I)
 _UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "percent": "percent", "count": "count"}
+_BREADTH = {"FY": 0, "instant": 1, "9M": 2, "6M": 3, "3M": 4}
 _SCALE_WORDS = {1_000: "thousand", 1_000_000: "million", 1_000_000_000: "billion"}
 _FALL = re.compile(r"\bhow\s+much\s+did\b.*\b(?:fall|drop|decline|decrease|shrink)\b", re.I)
 _HIGHER = re.compile(r"\bhow\s+much\s+(?:higher|lower|more|less|larger|smaller|bigger)\b", re.I)
@@ -85,7 +86,11 @@ class Line:
 
     def for_period(self, period: Period) -> Fact | None:
         found = [fact for fact in self.facts if fact_matches_period(fact, period.label)]
-        found.sort(key=lambda fact: (fact.column_certain is False, fact.start))
+        if period.duration:
+            found = [fact for fact in found if fact.duration == period.duration] or found
+        # A bare year ("revenue in 2022") is the fiscal year, or the balance at its end, before any quarter.
+        found.sort(key=lambda fact: (fact.column_certain is False, 0 if period.duration else _BREADTH.get(fact.duration, 5),
+                                     fact.start))
         return found[0] if found else None
 
     def periods(self) -> list[Fact]:
@@ -216,6 +221,7 @@ class _Context:
         self.figures: list[Figure] = []
         self._all_lines: list[Line] | None = None
         self._metric_facts: dict[str, set[str]] = {}
+        self.fixed_periods = [fix_period(query.question, period) for period in query.periods]
 
     # --- lines
 
@@ -237,7 +243,9 @@ class _Context:
             self._all_lines = lines
         return self._all_lines
 
-    def score(self, line: Line, text: str, metrics: list[str]) -> float:
+    def score(self, line: Line, text: str, metrics: list[str], ranking: bool = False) -> float:
+        """How well a line matches the question's words and metrics; with `ranking`, also how well it matches the
+        periods asked and whether it is in a primary statement (to order lines that match, not to admit them)."""
         asked = _words(text)
         label = _words(line.label)
         optional = _words(" ".join(re.findall(r"\(([^)]*)\)", line.label)))
@@ -254,19 +262,27 @@ class _Context:
         fact = line.facts[0]
         score += (0.5 if fact.source == "table" else 0) + (0.3 if fact.statement not in ("other", "narrative") else 0)
         score += 0.2 if fact.statement in ("income_statement", "balance_sheet", "cash_flow") else 0
+        if not ranking:
+            return score
+        score += 0.8 if fact.statement in ("income_statement", "balance_sheet", "cash_flow") else 0
         # A line that prints the periods asked beats the same line in a document of other periods (the 10-K's
         # fiscal 2022 net income, not the next 10-Q's quarter).
-        periods = [fix_period(self.question, period) for period in self.query.periods]
+        periods = self.fixed_periods
         if periods:
-            covered = sum(1 for period in periods if line.for_period(period) is not None)
+            covered = 0.0
+            for period in periods:
+                fact = line.for_period(period)
+                if fact is not None:
+                    exact = fact.duration == period.duration if period.duration else fact.duration in ("FY", "instant")
+                    covered += 1 if exact else 0.5
             score += 2 * covered / len(periods)
         return score
 
     def best_lines(self, count: int, text: str | None = None, metrics: list[str] | None = None) -> list[Line]:
         text = text if text is not None else self.question
         metrics = self.query.metrics if metrics is None else metrics
-        scored = [(self.score(line, text, metrics), line) for line in self.all_lines()]
-        scored = [(score, line) for score, line in scored if score >= 1]
+        scored = [(self.score(line, text, metrics, ranking=True), line) for line in self.all_lines()
+                  if self.score(line, text, metrics) >= 1]
         # Prefer table lines; a sentence's rounded figure only when no table prints the line.
         if any(line.table for _, line in scored):
             scored = [(score, line) for score, line in scored if line.table]
@@ -645,6 +661,20 @@ class _Context:
         def lookup(key: str, role: str) -> Fact | None:
             candidates = [line for line in lines if key in line.metrics and line.table]
             back = years_back(role)
+            if base_period:
+                # The line whose fact is of the period asked (the fiscal year before a quarter of the same
+                # year), in a primary statement first.
+                target = base_period[-1]
+
+                def rank(line: Line) -> tuple:
+                    fact = line.for_period(target)
+                    if fact is None:
+                        return (2, 0)
+                    exact = fact.duration == target.duration if target.duration else fact.duration in ("FY", "instant")
+                    primary = fact.statement in ("income_statement", "balance_sheet", "cash_flow")
+                    return (0 if primary else 1, 0 if exact else 1)
+
+                candidates.sort(key=rank)
             for line in candidates:
                 if not base_period:
                     available = line.periods()

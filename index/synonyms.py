@@ -83,7 +83,7 @@ def metric_of_label(label: str) -> str | None:
 
 
 def _word_pattern(word: str) -> re.Pattern[str]:
-    escaped = re.escape(word.lower()).replace("\\&", r"\s*&\s*").replace("\\ ", r"\s+").replace("\\-", r"[\s-]?")
+    escaped = re.escape(word.lower()).replace("\\&", r"\s*&\s*").replace("\\ ", r",?\s+").replace("\\-", r"[\s-]?")
     return re.compile(rf"(?<![\w&]){escaped}(?![\w&])", re.I)
 
 

@@ -253,7 +253,7 @@ class _Context:
         missing = len(label - asked - optional)
         name = _norm(line.facts[0].label_norm)
         contained = len(label) if name and f" {name} " in f" {_norm(text)} " else 0
-        if set(metrics) & line.metrics:
+        if set(metrics) & line.metrics or _narrows(line.facts[0].label_norm, metrics, asked):
             score = 3 + found + contained
         else:
             if not found or found < missing:
@@ -862,3 +862,19 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # February 29
         return day.replace(year=day.year - years, day=28)
+
+
+def _narrows(label_norm: str, metrics: list[str], asked: set[str]) -> bool:
+    """A line that is a named metric's line narrowed by words the question uses ("net loss attributable to Intel"
+    asks for "Net income (loss) attributable to Intel", not "Net income (loss)")."""
+    for key in metrics:
+        try:
+            labels = vocabulary_metric(key).labels
+        except KeyError:
+            continue
+        for label in labels:
+            if label_norm.startswith(f"{label} "):
+                extra = _words(label_norm[len(label):])
+                if extra and extra <= asked:
+                    return True
+    return False

@@ -189,3 +189,13 @@ def test_two_companies_ask_which_one(store, tmp_path):
     named = assistant.ask("What were Zentrix's total assets at December 31, 2020?")
     zentrix = next(document for document in store.documents() if "Zentrix" in (document.company or ""))
     assert named.value.number == 44231316 and {c.doc_id for c in named.citations} == {zentrix.id}
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    # The release prints "Net loss attributable to Aptorum Group Limited (16,081,424 (6,204,565" below "Net loss".
+    ("What was the net loss attributable to Aptorum Group Limited in H1 2021?", Decimal("16081424")),
+    ("What was the net loss in H1 2021?", Decimal("17102407")),
+])
+def test_a_narrower_line_named_by_the_question_wins(seed_store, question, amount):
+    answer = Assistant(seed_store).ask(question)
+    assert not answer.refused and answer.value.number * answer.value.scale == amount, answer.text

@@ -25,11 +25,12 @@ from assistant.calculator import calculate, format_number
 from assistant.errors import CalculationError
 from assistant.guard import guard_answer
 from assistant.metrics import MetricError, compute, metric_named, years_back
-from assistant.question import Period, Query, _metrics_in_order
+from assistant.question import Period, Query
 from assistant.records import Answer, AnswerValue, Citation, Figure
 from index.facts import fact_matches_period, find_facts
 from index.records import Document, Fact, SearchFilters
 from index.synonyms import metric as vocabulary_metric
+from index.synonyms import metric_position, metrics_in_order
 
 _STOP = frozenset("""a an and the of for to in on at by as or from with what was were is are did does do how much many
 which that this it its their company's company group limited inc less per be been has have had than between over
@@ -637,7 +638,7 @@ class _Context:
             part, whole = 0, 1
             cue = _PART_OF.search(self.question)
             if cue:
-                after = _metrics_in_order(self.question[cue.end():])
+                after = metrics_in_order(self.question[cue.end():])
                 after_lines = [i for i, line in enumerate(lines) if (set(after[:1]) & line.metrics)
                                or _norm(self.question[cue.end():]).startswith(_norm(line.label))]
                 if after_lines:
@@ -803,15 +804,9 @@ def _period_label(fact: Fact) -> str:
 
 def _position(key: str, text: str) -> int:
     try:
-        entry = vocabulary_metric(key)
+        return metric_position(key, text)
     except KeyError:
         return len(text)
-    starts = []
-    for word in (*entry.words, *entry.labels):
-        pattern = re.escape(word).replace("\\&", r"\s*&\s*").replace("\\ ", r"\s+").replace("\\-", r"[\s-]?")
-        if match := re.search(rf"(?<![\w&]){pattern}(?![\w&])", text, re.I):
-            starts.append(match.start())
-    return min(starts, default=len(text))
 
 
 def _position_in(text: str, name: str) -> int:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from index.metadata import FORM_ALIASES, parse_date, squash
 from index.records import Document
 from index.synonyms import metric as vocabulary_metric
-from index.synonyms import metrics_in
+from index.synonyms import metrics_in_order
 
 Operation = Literal["value", "change", "pct_change", "ratio", "sum", "average", "margin", "cagr", "compare",
                     "direction", "metric"]
@@ -601,7 +601,7 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     blanked = _blank(_blank(text, company_spans, "\x01"), [*period_spans, *unit_spans, *prior_spans,
                             *([analyst_span] if analyst_span else []),
                             *([definition_span] if definition_span else [])])
-    metrics = _metrics_in_order(_blank(text, [*company_spans, *([analyst_span] if analyst_span else [])]).replace("\x00", " "))
+    metrics = metrics_in_order(_blank(text, [*company_spans, *([analyst_span] if analyst_span else [])]).replace("\x00", " "))
     # "the first half of 2021 and 2020": a bare year next to a shaped period is the same kind of period.
     shaped = [period for period in periods if period.label != str(period.year)]
     if shaped:
@@ -671,18 +671,6 @@ def parse_question(question: str, documents: list[Document], state: Conversation
                  unit=unit, definition=definition, inherited=inherited)
 
 
-def _metrics_in_order(text: str) -> list[str]:
-    """The vocabulary's metrics a text names (index/synonyms.py's `metrics_in`), in the order the text names them."""
-    def position(key: str) -> int:
-        entry = vocabulary_metric(key)
-        starts = []
-        for word in (*entry.words, *entry.labels):
-            pattern = re.escape(word).replace("\\&", r"\s*&\s*").replace("\\ ", r"\s+").replace("\\-", r"[\s-]?")
-            if match := re.search(rf"(?<![\w&]){pattern}(?![\w&])", text, re.I):
-                starts.append(match.start())
-        return min(starts, default=len(text))
-    found = metrics_in(text)
-    return sorted(found, key=lambda key: (position(key), found.index(key)))
 
 
 def _unique(periods: list[Period]) -> list[Period]:

@@ -11,7 +11,6 @@ latency of `ask`. Prints one JSON document.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 from eval.bench_ingest import SHARED
+from eval.report import emit
 from eval.questions import SEED_QUESTIONS, load_questions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,11 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                    "max": round(max(timings), 1)},
     }
     result = {"summary": summary, "failures": [r for r in results if not r["pass"]] if args.show_failures else None}
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    emit(result, args.out)
     return 0
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import platform
 import resource
 import shutil
@@ -20,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from eval.report import emit
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -163,11 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         "retrieval_filtered_by_document": {"queries": len(document_timings), **percentiles(document_timings)},
         "data_dir": str(data_dir),
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    emit(result, args.out)
     if args.data_dir is None:
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0

@@ -9,13 +9,13 @@ financing totals for every year it shows. Prints one JSON document. Runs without
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 from eval.bench_ingest import SHARED
+from eval.report import emit
 
 DEFAULT_DOCS = SHARED / "corpus" / "filings"
 CASH_FLOW_TOTALS = ("cash_from_operations", "cash_from_investing", "cash_from_financing")
@@ -89,11 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "parse_seconds": round(sum(document["parse_seconds"] for document in documents), 2),
     }
     result = {"summary": summary, "documents": documents}
-    text = json.dumps(result, indent=2, default=str)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    emit(result, args.out)
     return 0
 
 

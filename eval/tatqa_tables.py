@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from eval.bench_ingest import SHARED
+from eval.report import emit
 
 DEFAULT_DATA = SHARED / "benchmarks" / "tatqa" / "tatqa_dataset_dev.json"
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
@@ -122,11 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for miss in misses:
         print(json.dumps(miss), file=sys.stderr)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    emit(result, args.out)
     return 0
 
 

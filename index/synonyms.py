@@ -108,6 +108,20 @@ def metrics_in(text: str) -> list[str]:
     return found
 
 
+def metric_position(key: str, text: str) -> int:
+    """Where a text first names a metric (by its words or labels); len(text) when it does not."""
+    entry = metric(key)
+    starts = [match.start() for word in (*entry.words, *entry.labels)
+              if (match := _word_pattern(word).search(text))]
+    return min(starts, default=len(text))
+
+
+def metrics_in_order(text: str) -> list[str]:
+    """The metrics a text names (as `metrics_in`), in the order the text names them."""
+    found = metrics_in(text)
+    return sorted(found, key=lambda key: (metric_position(key, text), found.index(key)))
+
+
 def metric(key: str) -> Metric:
     for candidate in metrics():
         if candidate.key == key:

@@ -8,12 +8,13 @@ SAMPLE := sample
 .PHONY: install run test bench clean
 
 # The venv is rebuilt when the project's dependencies change. torch is installed first, on its own, so that
-# the pinned CPU build is taken (a loose torch pulls a CUDA build of several GB).
+# the pinned CPU build is taken (a loose torch pulls a CUDA build of several GB). The llm-server extra builds
+# llama-cpp-python from source (about 5 minutes on 2 cores, once: pip caches the wheel).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "torch==2.13.0"
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,openai,llm-server]"
 	touch $(STAMP)
 
 install: $(STAMP)

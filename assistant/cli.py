@@ -305,21 +305,22 @@ def _fact_resolver(ctx: click.Context):  # noqa: ANN202
 @click.argument("question", required=False)
 @click.option("--doc", "docs", multiple=True, help="Only this document (id, id prefix or file stem); repeatable.")
 @click.option("--company", default=None, help="Only this company's documents (name, ticker or file-name form).")
-@click.option("--backend", default="offline", show_default=True, help="Answering backend (only offline for now).")
+@click.option("--backend", default=None, metavar="offline|PROVIDER:MODEL",
+              help="Answering backend: offline (no model; the default, or DISCLOSURES_BACKEND), or any LangChain chat "
+                   "model as PROVIDER:MODEL (openai:gpt-4o-mini; with DISCLOSURES_LLM_BASE_URL, any model an "
+                   "OpenAI-compatible server serves).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON document on stdout.")
 @click.pass_context
-def ask(ctx: click.Context, question: str | None, docs: tuple[str, ...], company: str | None, backend: str,
+def ask(ctx: click.Context, question: str | None, docs: tuple[str, ...], company: str | None, backend: str | None,
         as_json: bool) -> None:
     """Answer a question from the disclosures, quoting them; with no QUESTION, a chat that keeps the history."""
-    from assistant.pipeline import BACKENDS, Assistant
+    from assistant.pipeline import Assistant
     from index.records import SearchFilters
     from index.store import require_documents
 
-    if backend not in BACKENDS:
-        _fail(f"backend {backend!r} is not available: LLM backends are not available yet; use --backend offline")
     store = _store(ctx)
     require_documents(store)
-    assistant = Assistant(store, backend=backend)
+    assistant = Assistant(store, backend=backend, settings=store.settings)
     filters = SearchFilters(docs=list(docs) or None, company=company)
     filters = None if filters.is_empty() else filters
     if question is not None:

@@ -67,3 +67,7 @@ class MetadataError(IngestError):
 
 class CalculationError(DisclosuresError):
     """An expression the calculator will not evaluate: malformed, too big, or unknown names."""
+
+
+class LLMError(DisclosuresError):
+    """An LLM backend failed (unreachable server, refused key, provider error). The message never carries a key."""

@@ -347,7 +347,7 @@ class _Context:
             end = max(other.end for other in row)
         else:
             start, end = _sentence_span(text, fact.start, fact.end)
-        return self._add_citation(fact.doc_id, start, end, fact.passage_id, fact.page)
+        return self.add_citation(fact.doc_id, start, end, fact.passage_id, fact.page)
 
     def _row_facts(self, fact: Fact) -> list[Fact]:
         """The facts printed on the same table row as `fact` (same table and label, adjacent in the text)."""
@@ -370,7 +370,7 @@ class _Context:
                 break
         return row
 
-    def _add_citation(self, doc_id: str, start: int, end: int, passage_id: str | None = None,
+    def add_citation(self, doc_id: str, start: int, end: int, passage_id: str | None = None,
                       page: int | None = None) -> int:
         for citation in self.citations:
             if citation.doc_id == doc_id and citation.start <= start and end <= citation.end:
@@ -404,7 +404,7 @@ class _Context:
         match = re.search(rf"The {direction} in {name}\b[^.]*\.", text, re.I)
         if not match:
             return ""
-        return f" [{self._add_citation(fact.doc_id, match.start(), match.end())}]"
+        return f" [{self.add_citation(fact.doc_id, match.start(), match.end())}]"
 
     # --- figure questions
 
@@ -765,7 +765,7 @@ class _Context:
         chosen.sort(key=lambda item: item[3])
         parts = []
         for _, _, sentence, start, end, passage in chosen:
-            marker = self._add_citation(passage.doc_id, start, end, passage.id, passage.page)
+            marker = self.add_citation(passage.doc_id, start, end, passage.id, passage.page)
             parts.append(f"“{' '.join(sentence.split())}” [{marker}]")
         text = "The disclosures say: " + " ".join(parts)
         return Answer(question=self.question, text=text, citations=self.citations)

@@ -79,6 +79,9 @@ class Answer(BaseModel):
     refused: bool = False
     backend: str = "offline"
     timings: dict[str, float] = Field(default_factory=dict)
+    tokens: dict[str, int] = Field(default_factory=dict, description="LLM token usage (input_tokens, output_tokens, ...).")
+    tool_calls: list[str] = Field(default_factory=list, description="The tools an LLM backend called, in order.")
+    repaired: bool = Field(default=False, description="Whether an LLM was asked to repair unsupported numbers.")
 
     def to_json(self) -> dict:
         data = self.model_dump(mode="json", exclude={"figures"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigError
@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     search_k: int = Field(default=5, ge=1, le=200, description="Passages returned by a search.")
     search_candidates: int = Field(default=50, ge=1, le=1000, description="Candidates each retriever (dense, BM25) contributes before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    backend: str = Field(default="offline", description="Answering backend: `offline` (no model), or `PROVIDER:MODEL` for any LangChain chat model (`openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5`, `ollama:llama3.1`).")
+    llm_base_url: str | None = Field(default=None, description="URL of an OpenAI-compatible server (vLLM, llama.cpp: `http://host:8000/v1`); the backend is then `openai:MODEL_NAME`.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM provider or server; unset means the provider's own variable (OPENAI_API_KEY, ...). Never logged.")
+    llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
+    llm_max_tokens: int = Field(default=1024, ge=16, le=32768, description="Longest LLM reply, in tokens.")
+    llm_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for one LLM reply.")
+    llm_max_steps: int = Field(default=8, ge=1, le=50, description="Model turns (tool rounds) per answer, and again for the one repair pass.")
+    llm_first_tool: str | None = Field(default=None, description="Make the model call this tool (`search_disclosures`, `lookup_facts`) on its first turn; for small local models that do not call tools on their own.")
+    llm_max_facts: int = Field(default=40, ge=1, le=500, description="Facts one `lookup_facts` call returns to the model.")
+    llm_history_turns: int = Field(default=6, ge=0, le=50, description="Earlier question/answer pairs an LLM sees in a conversation.")
 
     @field_validator("data_dir", mode="before")
     @classmethod
@@ -52,6 +62,23 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"chroma_url must start with http:// or https://, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _check_llm_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"llm_base_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("backend")
+    @classmethod
+    def _check_backend(cls, value: str) -> str:
+        value = value.strip()
+        if value != "offline" and ":" not in value:
+            raise ValueError(f"backend must be 'offline' or 'PROVIDER:MODEL' (e.g. openai:gpt-4o-mini), got {value!r}")
+        return value
 
     def resolved_embedding_model(self) -> str:
         """The model path or name to load: the configured one, else the bundled all-MiniLM-L6-v2."""

@@ -190,22 +190,16 @@ class Catalog:
             )
 
     def complete(self, document: Document, passages: Sequence[Passage], text: str, pages: list[tuple[int, int]] | None,
-                 superseded: Sequence[str] = (), facts: Sequence[Fact] = ()) -> None:
+                 superseded: Sequence[str] = (), facts: Sequence[Fact] = (), facts_version: int = 0) -> None:
         """In one transaction: store the passages, facts and text, mark the document complete, and mark the
         versions it replaces for removal."""
         with self._transaction() as db:
             db.execute("DELETE FROM passages WHERE doc_id = ?", (document.id,))
-            db.execute("DELETE FROM facts WHERE doc_id = ?", (document.id,))
             db.executemany(
                 f"INSERT INTO passages ({_columns(_PASSAGE_COLUMNS)}) VALUES ({','.join('?' * len(_PASSAGE_COLUMNS))})",
                 [_passage_values(passage) for passage in passages],
             )
-            db.executemany(
-                "INSERT INTO facts (id, doc_id, source, statement, label_norm, metric, period_end, kind, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(fact.id, fact.doc_id, fact.source, fact.statement, fact.label_norm, fact.metric,
-                  _iso(fact.period_end), fact.kind, fact.model_dump_json()) for fact in facts],
-            )
+            _write_facts(db, document.id, facts, facts_version)
             db.execute(
                 "INSERT OR REPLACE INTO document_texts (doc_id, text, pages) VALUES (?, ?, ?)",
                 (document.id, text, json.dumps(pages) if pages is not None else None),
@@ -217,6 +211,16 @@ class Catalog:
             for old in superseded:
                 if old != document.id:
                     db.execute("UPDATE documents SET status = 'removing' WHERE id = ?", (old,))
+            _bump(db)
+
+    def facts_version(self, doc_id: str) -> int:
+        rows = self._query("SELECT facts_version FROM documents WHERE id = ?", (doc_id,))
+        return int(rows[0]["facts_version"]) if rows else 0
+
+    def replace_facts(self, doc_id: str, facts: Sequence[Fact], facts_version: int) -> None:
+        """Replace a complete document's facts (a newer extractor), in one transaction."""
+        with self._transaction() as db:
+            _write_facts(db, doc_id, facts, facts_version)
             _bump(db)
 
     def update_metadata(self, document: Document) -> None:
@@ -283,3 +287,14 @@ def _passage_values(passage: Passage) -> tuple:
 
 def _passage(row: sqlite3.Row) -> Passage:
     return Passage(**{name: row[name] for name in _PASSAGE_COLUMNS})
+
+
+def _write_facts(db: sqlite3.Connection, doc_id: str, facts: Sequence[Fact], facts_version: int) -> None:
+    db.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
+    db.executemany(
+        "INSERT INTO facts (id, doc_id, source, statement, label_norm, metric, period_end, kind, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(fact.id, fact.doc_id, fact.source, fact.statement, fact.label_norm, fact.metric,
+          _iso(fact.period_end), fact.kind, fact.model_dump_json()) for fact in facts],
+    )
+    db.execute("UPDATE documents SET facts_version = ? WHERE id = ?", (facts_version, doc_id))

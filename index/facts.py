@@ -23,6 +23,11 @@ from index.reconcile import Check, balance_sheet_reconciles, reconcile
 from index.synonyms import metric_of_label
 from index.tables import ParsedTable, assign_columns, attach_groups, normalize_label, parse_table, rows_from_lines
 
+FACTS_VERSION = 1
+"""The version of the fact extractor. Bump it when extraction changes: the next ingest then re-extracts the
+facts of documents written by an older version (or before facts existed) from their stored text, without
+re-embedding them."""
+
 _STOP = {"and", "the", "of", "a", "an", "for", "to", "in", "on", "net", "total", "less"}
 
 

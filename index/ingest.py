@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assistant.errors import DisclosuresError, IngestError
 from index.chunking import Chunker, PassageDraft
-from index.facts import FactReport, extract_facts, period_duration
+from index.facts import FACTS_VERSION, FactReport, extract_facts, period_duration
 from index.loading import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from index.metadata import infer_meta
 from index.records import Document, DocumentMeta, Passage, passage_id
@@ -192,9 +192,17 @@ class Ingestor:
             if existing is not None and _meta_changed(existing, document):
                 catalog.update_metadata(document.model_copy(update={"source_path": existing.source_path}))
                 status = "updated"
-            store.drop(older)
-            return IngestOutcome(str(path), status, document.id, document.title, loaded.page_count,
-                                 existing.passage_count if existing else 0)
+            fact_count = None
+            if catalog.facts_version(document.id) < FACTS_VERSION:
+                fact_count = self._refresh_facts(document, loaded, report)
+                if fact_count is None:  # the stored text differs from today's loader: write it afresh
+                    state = None
+                else:
+                    status = "updated"
+            if state is not None:
+                store.drop(older)
+                return IngestOutcome(str(path), status, document.id, document.title, loaded.page_count,
+                                     existing.passage_count if existing else 0, facts=fact_count or 0)
 
         drafts, tables = self.chunker.layout(loaded)
         passages = build_passages(document.id, loaded, drafts)
@@ -212,12 +220,29 @@ class Ingestor:
             report.embed_seconds += seconds
             if bar is not None:
                 self._postfix(bar, report, self._started, extra=min(start + batch_size, len(passages)))
-        catalog.complete(document, passages, loaded.text, loaded.pages, superseded=older, facts=facts)
+        catalog.complete(document, passages, loaded.text, loaded.pages, superseded=older, facts=facts,
+                         facts_version=FACTS_VERSION)
         # Vectors of an earlier, differently chunked version of this same content, or of a killed run.
         store.vectors.delete_ids(set(store.vectors.ids_of(document.id)) - {passage.id for passage in passages})
         store.drop(older)
         return IngestOutcome(str(path), "replaced" if older else "added", document.id, document.title,
                              loaded.page_count, len(passages), embedded, facts=len(facts))
+
+
+    def _refresh_facts(self, document: Document, loaded: LoadedFile, report: IngestReport) -> int | None:
+        """Re-extract the facts of a stored document whose facts an older extractor wrote, against its stored
+        passages (so every fact keeps pointing at a passage that exists). None when the stored text is not what
+        the loader gives today, so the document must be written afresh."""
+        catalog = self.store.catalog
+        if catalog.document_text(document.id) != loaded.text:
+            return None
+        started = time.perf_counter()
+        _, tables = self.chunker.layout(loaded)
+        facts = extract_facts(document.id, loaded.text, tables, catalog.passages_of(document.id), document.period_end,
+                              period_duration(document.period)).facts
+        report.fact_seconds += time.perf_counter() - started
+        catalog.replace_facts(document.id, facts, FACTS_VERSION)
+        return len(facts)
 
 
 def build_passages(doc_id: str, loaded: LoadedFile, drafts: list[PassageDraft]) -> list[Passage]:

@@ -69,6 +69,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX facts_by_doc ON facts (doc_id);
     CREATE INDEX facts_by_metric ON facts (metric, doc_id);
     """,
+    # 3: which version of the fact extractor wrote a document's facts (0: none, e.g. ingested before facts
+    # existed). Ingest re-extracts older ones from the stored text, without re-embedding.
+    """
+    ALTER TABLE documents ADD COLUMN facts_version INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

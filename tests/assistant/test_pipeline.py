@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.pipeline import Assistant
+from assistant.records import Answer
 from eval.grading import grade
 from eval.questions import SEED_QUESTIONS, load_questions
 
@@ -162,7 +163,25 @@ def test_cli_ask_human_doc_filter_and_backend(seed_store):
     assert result.exit_code == 0, result.output
     assert "17,102,407" in result.stdout and "[1]" in result.stdout and "Net loss (17,102,407" in result.stdout
     refused = _invoke(seed_store, "ask", "--backend", "openai", "What was revenue?")
-    assert refused.exit_code != 0 and "not available yet" in refused.output
+    assert refused.exit_code != 0 and "PROVIDER:MODEL" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    missing = _invoke(seed_store, "ask", "--backend", "nosuchprovider:model", "What was revenue?")
+    assert missing.exit_code != 0 and "nosuchprovider" in missing.output
+
+
+def test_assistant_is_a_langchain_runnable(seed_store):
+    from langchain_core.runnables import Runnable, RunnableLambda
+
+    runnable = Assistant(seed_store).as_runnable()
+    assert isinstance(runnable, Runnable)
+    chain = runnable | RunnableLambda(lambda answer: answer.value.number)
+    assert chain.invoke("What were total current liabilities at June 30, 2021?") == 4060919
+    answers = runnable.batch(["What was the net loss for the six months ended June 30, 2021?",
+                              {"question": "And in 2020?",
+                               "history": ["What was the net loss for the six months ended June 30, 2021?"]}])
+    assert [answer.value.number for answer in answers] == [17102407, 6988314]
+    pieces = list(runnable.stream("What were total current liabilities at June 30, 2021?"))
+    assert isinstance(pieces[-1], Answer) and "".join(pieces[:-1]) == pieces[-1].text
 
 
 def test_cli_chat_keeps_history(seed_store):

@@ -15,6 +15,7 @@ from conftest import FILINGS, SEED, run_cli, shared_or_skip
 from pdfs import make_pdf, report_pages
 
 from assistant.settings import Settings
+from index.facts import FACTS_VERSION
 from index.ingest import Ingestor
 from index.records import DocumentMeta, SearchFilters
 from index.retrieval import HybridRetriever
@@ -46,6 +47,30 @@ def test_ingest_then_reingest_adds_nothing(store):
     assert store.vectors.count() == passages
     assert store.catalog.generation() == generation
     assert chroma_ids(store) == catalog_ids(store)
+
+
+def test_facts_of_an_older_extractor_are_re_extracted_without_re_embedding(store):
+    """A document ingested before facts existed (facts_version 0, no facts) gets them on the next ingest."""
+    import sqlite3
+
+    first = ingest(store, SEED)
+    doc_id = first.outcomes[0].doc_id
+    facts = store.catalog.facts([doc_id])
+    assert facts and store.catalog.facts_version(doc_id) == FACTS_VERSION
+    with sqlite3.connect(store.data_dir / "catalog.sqlite3") as db:
+        db.execute("DELETE FROM facts")
+        db.execute("UPDATE documents SET facts_version = 0")
+    assert store.catalog.facts([doc_id]) == []
+    generation = store.catalog.generation()
+
+    again = ingest(store, SEED)
+    assert [outcome.status for outcome in again.outcomes] == ["updated"] and again.embedded == 0
+    assert again.outcomes[0].facts == len(facts)
+    assert store.catalog.facts([doc_id]) == facts
+    assert store.catalog.facts_version(doc_id) == FACTS_VERSION and store.catalog.generation() > generation
+    passage_ids = {passage.id for passage in store.catalog.passages_of(doc_id)}
+    assert {fact.passage_id for fact in facts} <= passage_ids
+    assert [outcome.status for outcome in ingest(store, SEED).outcomes] == ["unchanged"]
 
 
 def test_passage_text_is_the_document_text_at_its_span(store):

@@ -254,6 +254,7 @@ class LLMBackend:
                history: Sequence[tuple[str, str]] = ()) -> Answer:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
+        self.offline._fresh()
         doc_ids = [document.id for document in documents]
         if filters is not None and not filters.is_empty():
             allowed = set(self.store.filter_doc_ids(filters) or [])

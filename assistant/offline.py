@@ -19,15 +19,16 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculator import calculate, format_number
 from assistant.errors import CalculationError
 from assistant.guard import guard_answer
-from assistant.metrics import MetricError, compute, metric_named, years_back
+from assistant.metrics import MetricError, compute, line_item_of, metric_named, years_back
 from assistant.question import Period, Query
 from assistant.records import Answer, AnswerValue, Citation, Figure
-from index.facts import fact_matches_period, find_facts
+from index.facts import fact_matches_period, find_facts, period_matcher
 from index.records import Document, Fact, SearchFilters
 from index.synonyms import metric as vocabulary_metric
 from index.synonyms import metric_position, metrics_in_order
@@ -60,10 +61,12 @@ def _stem(word: str) -> str:
     return word
 
 
-def _words(text: str) -> set[str]:
-    return {_stem(word) for word in re.findall(r"[A-Za-z][A-Za-z&]*", text) if word.lower() not in _STOP}
+@lru_cache(maxsize=65536)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_stem(word) for word in re.findall(r"[A-Za-z][A-Za-z&]*", text) if word.lower() not in _STOP)
 
 
+@lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9&]+", " ", text.lower()).split())
 
@@ -113,11 +116,14 @@ class Line:
 def _lines(facts: list[Fact]) -> list[Line]:
     lines: dict[tuple, Line] = {}
     for fact in sorted(facts, key=lambda fact: fact.start):
-        key = (fact.doc_id, fact.source, fact.table_id if fact.source == "table" else fact.label_norm, fact.label_norm)
+        # The group keeps apart rows printed with the same label under different headings (Apple's "Term debt"
+        # under current and under non-current liabilities).
+        key = (fact.doc_id, fact.source, fact.table_id if fact.source == "table" else fact.label_norm, fact.label_norm,
+               fact.group if fact.source == "table" else None)
         line = lines.setdefault(key, Line(key=key, label=fact.label))
         line.facts.append(fact)
-        if fact.metric:
-            line.metrics.add(fact.metric)
+        if item := line_item_of(fact):
+            line.metrics.add(item)
     return list(lines.values())
 
 
@@ -140,10 +146,36 @@ class OfflineBackend:
     def __init__(self, store):  # noqa: ANN001
         self.store = store
         self.catalog = store.catalog
+        self._generation: int | None = None
         self._texts: dict[str, str] = {}
         self._documents: dict[str, Document] = {}
+        self._facts: dict[str, list[Fact]] = {}
 
-    # --- plumbing
+    # --- plumbing: what is read from the catalog is kept until the catalog changes (its generation moves)
+
+    def _fresh(self) -> None:
+        generation = self.catalog.generation()
+        if generation != self._generation:
+            self._generation = generation
+            self._texts, self._documents, self._facts = {}, {}, {}
+
+    def facts_of(self, doc_ids: list[str]) -> list[Fact]:
+        """Every fact of these documents (kept in memory per document)."""
+        missing = [doc_id for doc_id in doc_ids if doc_id not in self._facts]
+        if missing:
+            for doc_id in missing:
+                self._facts[doc_id] = []
+            for fact in self.catalog.facts(missing):
+                self._facts[fact.doc_id].append(fact)
+        return [fact for doc_id in doc_ids for fact in self._facts.get(doc_id, [])]
+
+    def fact_by_id(self, fact_id: str) -> Fact | None:
+        doc_id = fact_id.split("-f")[0]
+        for fact in self.facts_of([doc_id]):
+            if fact.id == fact_id:
+                return fact
+        found = self.catalog.facts(fact_ids=[fact_id])
+        return found[0] if found else None
 
     def text(self, doc_id: str) -> str:
         if doc_id not in self._texts:
@@ -158,6 +190,7 @@ class OfflineBackend:
     # --- entry point
 
     def answer(self, query: Query, documents: list[Document], filters: SearchFilters | None = None) -> Answer:
+        self._fresh()
         doc_ids = list(query.doc_ids)
         if filters is not None and not filters.is_empty():
             allowed = self.store.filter_doc_ids(filters) or []
@@ -168,7 +201,8 @@ class OfflineBackend:
             return self._finish(Answer(question=query.question, refused=True, text=(
                 f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "
                 f"answer. The documents are about: {names}.")))
-        ctx = _Context(self, query, doc_ids or [document.id for document in documents])
+        doc_ids = self.reporting_documents(query, doc_ids or [document.id for document in documents])
+        ctx = _Context(self, query, doc_ids)
         try:
             if self._is_narrative(query, ctx):
                 answer = ctx.narrative()
@@ -178,6 +212,51 @@ class OfflineBackend:
             answer = Answer(question=query.question, refused=True,
                             text=f"The disclosures do not give enough to answer this: {exc}.")
         return self._finish(answer)
+
+    def reporting_documents(self, query: Query, doc_ids: list[str]) -> list[str]:
+        """For a figure question naming periods, one filing per company: the most recent one that reports every
+        period asked (a later filing's figures supersede as-originally-reported ones: restatements,
+        discontinued operations). Companies with no such filing keep all their documents, so a refusal can
+        still name the closest figure."""
+        periods = [fix_period(query.question, period) for period in query.periods]
+        if len(doc_ids) < 2 or not periods or query.kind == "narrative":
+            return doc_ids
+        by_company: dict[str, list[Document]] = defaultdict(list)
+        for doc_id in doc_ids:
+            document = self.document(doc_id)
+            by_company[_company_key(document)].append(document)
+        chosen: list[str] = []
+        for group in by_company.values():
+            if len(group) == 1:
+                chosen.append(group[0].id)
+                continue
+            group.sort(key=lambda document: (document.period_end or dt.date.min, document.filing_date or dt.date.min),
+                       reverse=True)
+            reporting = next((document.id for document in group if self._reports(document.id, periods)), None) or \
+                next((document.id for document in group if self._reports(document.id, periods, primary=False)), None)
+            chosen.extend([reporting] if reporting else [document.id for document in group])
+        return chosen
+
+    def _reports(self, doc_id: str, periods: list[Period], primary: bool = True) -> bool:
+        """Whether a document's primary statements print every one of these periods: a year as a full fiscal year
+        (a quarterly release's year-end balance sheet does not report the year), a date as a balance. A later
+        release's trend table of earlier quarters does not count: the filing of the period itself wins. With
+        `primary=False`, any table counts (for filings whose statements were not recognised as such)."""
+        statements = ("income_statement", "balance_sheet", "cash_flow") if primary else (
+            "income_statement", "balance_sheet", "cash_flow", "comprehensive_income", "equity", "segment", "other")
+        facts = [fact for fact in self.facts_of([doc_id])
+                 if fact.source == "table" and fact.column_certain and fact.statement in statements]
+        for period in periods:
+            if period.duration:
+                durations = {period.duration}
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", period.label):
+                durations = {"instant"}
+            else:
+                durations = {"FY"}
+            matches = period_matcher(period.label)
+            if not any(fact.duration in durations and matches(fact) for fact in facts):
+                return False
+        return True
 
     def _finish(self, answer: Answer) -> Answer:
         return guard_answer(answer)
@@ -228,9 +307,9 @@ class _Context:
 
     def all_lines(self) -> list[Line]:
         if self._all_lines is None:
-            facts = self.backend.catalog.facts(self.doc_ids)
+            facts = self.backend.facts_of(self.doc_ids)
             for key in {*self.query.metrics, "revenue", "cost_of_revenue"}:
-                found = find_facts(self.backend.catalog, self.doc_ids, _metric_words(key))
+                found = find_facts(self.backend.catalog, self.doc_ids, _metric_words(key), pool=facts)
                 self._metric_facts[key] = {fact.id for fact in found}
             lines = _lines(facts)
             for line in lines:
@@ -391,10 +470,10 @@ class _Context:
         """Also cite the sentence that states a table figure in words (a linked narrative fact)."""
         if not fact.linked_fact:
             return ""
-        found = self.backend.catalog.facts(fact_ids=[fact.linked_fact])
-        if not found:
+        found = self.backend.fact_by_id(fact.linked_fact)
+        if found is None:
             return ""
-        return f" [{self.cite(found[0])}]"
+        return f" [{self.cite(found)}]"
 
     def cite_explanation(self, line: Line, direction: str) -> str:
         """A sentence explaining a change in the line ("The decrease in legal and professional fees was ...")."""
@@ -624,7 +703,7 @@ class _Context:
         if operation == "sum":
             figure, value = self.computed(f"sum({', '.join(refs)})", facts)
             text = f"{names} for {when} total {figure.display}{cited}: {figure.derivation}."
-            stated = [fact for fact in self.backend.catalog.facts(self.doc_ids) if fact.source == "text"
+            stated = [fact for fact in self.backend.facts_of(self.doc_ids) if fact.source == "text"
                       and _norm(fact.label_norm) == _norm(" and ".join(line.label for line in lines))
                       and fact.period_end == facts[0].period_end]
             if stated:
@@ -769,6 +848,12 @@ class _Context:
             parts.append(f"“{' '.join(sentence.split())}” [{marker}]")
         text = "The disclosures say: " + " ".join(parts)
         return Answer(question=self.question, text=text, citations=self.citations)
+
+
+def _company_key(document: Document) -> str:
+    """One key per company however its filings spell it ("McDONALD’S CORPORATION", "McDonald's Corporation")."""
+    name = document.company or document.ticker or document.id
+    return re.sub(r"[^a-z0-9]+", "", name.lower().replace("’", "'"))
 
 
 def _when(fact: Fact, fallback: str = "") -> str:

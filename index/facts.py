@@ -315,43 +315,75 @@ _HALF = re.compile(r"^(?:(\d{4})\s*-?\s*H([12])|H([12])\s*-?\s*(?:FY)?\s*(\d{4})
 _FISCAL = re.compile(r"^(?:FY|fiscal(?: year)?)\s*'?(\d{2}|\d{4})$", re.I)
 
 
+class _PoolCatalog:
+    """`Catalog.facts` over facts already in memory (same selection rules)."""
+
+    def __init__(self, pool: list[Fact]):
+        self.pool = pool
+
+    def facts(self, doc_ids=None, metrics=None, label_like=None, fact_ids=None) -> list[Fact]:  # noqa: ANN001
+        wanted = None if doc_ids is None else set(doc_ids)
+        chosen = set(metrics or ())
+        found = []
+        for fact in self.pool:
+            if wanted is not None and fact.doc_id not in wanted:
+                continue
+            if fact_ids is not None and fact.id not in fact_ids:
+                continue
+            if (chosen or label_like) and not (fact.metric in chosen or (label_like and label_like in fact.label_norm)):
+                continue
+            found.append(fact)
+        return sorted(found, key=lambda fact: (fact.doc_id, fact.id))
+
+
 def fact_matches_period(fact: Fact, period: str) -> bool:
     """Whether a fact is of the period an analyst names: 'June 30, 2021', '2021', 'FY2022', '2023Q1', 'H1 2021'."""
+    return period_matcher(period)(fact)
+
+
+@lru_cache(maxsize=4096)
+def period_matcher(period: str):  # noqa: ANN201 - Callable[[Fact], bool]
+    """`fact_matches_period` with the period read once: a predicate over facts."""
     text = " ".join(period.split())
     if not text:
-        return True
+        return lambda fact: True
     from index.metadata import parse_date
 
     date = parse_date(text)
     if date is not None:
-        return fact.period_end == date
-    end = fact.period_end
+        return lambda fact: fact.period_end == date
     if re.fullmatch(r"\d{4}", text):
-        return end is not None and end.year == int(text)
+        year = int(text)
+        return lambda fact: fact.period_end is not None and fact.period_end.year == year
     if match := _FISCAL.match(text):
         year = int(match.group(1))
         year = year + 2000 if year < 100 else year
-        return end is not None and end.year == year and fact.duration in ("FY", "instant", None)
+        return lambda fact: (fact.period_end is not None and fact.period_end.year == year
+                             and fact.duration in ("FY", "instant", None))
     # Quarters and halves are read as calendar ones (Q1 ends in January to March); a company's own fiscal
     # naming is matched at the document level (`--period` of search, the document's period label).
     if match := _QUARTER.match(text):
         year = int(match.group(1) or match.group(4))
         quarter = int(match.group(2) or match.group(3))
-        return (end is not None and end.year == year and fact.duration == "3M"
-                and 3 * quarter - 2 <= end.month <= 3 * quarter)
+        return lambda fact: (fact.period_end is not None and fact.period_end.year == year and fact.duration == "3M"
+                             and 3 * quarter - 2 <= fact.period_end.month <= 3 * quarter)
     if match := _HALF.match(text):
         year = int(match.group(1) or match.group(4) or match.group(6))
         half = int(match.group(2) or match.group(3) or (1 if (match.group(5) or "").lower() == "first" else 2))
-        return (end is not None and end.year == year and fact.duration == "6M"
-                and (end.month <= 6 if half == 1 else end.month > 6))
+        return lambda fact: (fact.period_end is not None and fact.period_end.year == year and fact.duration == "6M"
+                             and (fact.period_end.month <= 6 if half == 1 else fact.period_end.month > 6))
     lowered = text.lower()
-    return any(lowered in (value or "").lower() for value in (fact.period, fact.column_label))
+    return lambda fact: any(lowered in (value or "").lower() for value in (fact.period, fact.column_label))
 
 
 def find_facts(catalog, doc_ids: list[str] | None = None, label: str | None = None,  # noqa: ANN001
-               period: str | None = None, statement: str | None = None) -> list[Fact]:
-    """Facts by document, label (synonym-aware: 'R&D', 'capex', 'revenue') and period."""
+               period: str | None = None, statement: str | None = None, pool: list[Fact] | None = None) -> list[Fact]:
+    """Facts by document, label (synonym-aware: 'R&D', 'capex', 'revenue') and period. With `pool` (the facts of
+    `doc_ids`, already loaded), the same selection is made in memory instead of in the catalog."""
     from index.synonyms import metric, metrics_in, normalize_name
+
+    if pool is not None:
+        catalog = _PoolCatalog(pool)
 
     metrics: list[str] = []
     like = None

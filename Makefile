@@ -21,7 +21,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/disclosures ingest $(SAMPLE)
-	$(BIN)/disclosures search
+	$(BIN)/disclosures ask
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 test: install

@@ -26,7 +26,7 @@ from assistant.calculator import calculate, format_number
 from assistant.errors import CalculationError
 from assistant.guard import guard_answer
 from assistant.metrics import MetricError, compute, line_item_of, metric_named, years_back
-from assistant.question import Period, Query
+from assistant.question import Period, Query, fix_period
 from assistant.records import Answer, AnswerValue, Citation, Figure
 from index.facts import fact_matches_period, find_facts, period_matcher
 from index.records import Document, Fact, SearchFilters
@@ -866,16 +866,6 @@ def _when(fact: Fact, fallback: str = "") -> str:
     return f"for {period}"
 
 
-def fix_period(question: str, period: Period) -> Period:
-    """"At the end of 2020" is the year end (December 31 unless a document says otherwise), not the date the
-    previous turn's period had in 2020."""
-    match = re.search(r"\bend\s+of\s+(?:fiscal\s+)?((?:19|20)\d{2})\b", question, re.I)
-    if match and period.duration == "instant" and period.year == int(match.group(1)):
-        return period.model_copy(update={"label": f"{match.group(1)}-12-31",
-                                         "end": period.end.replace(month=12, day=31) if period.end else None})
-    return period
-
-
 def _period_label(fact: Fact) -> str:
     end = fact.period_end
     if fact.duration == "6M" and end is not None:
@@ -934,7 +924,7 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return left, stop
 
 
-__all__ = ["OfflineBackend", "fix_period"]
+__all__ = ["OfflineBackend"]
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

@@ -12,7 +12,6 @@ and the Assistant's own state is left as it was.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 
@@ -40,7 +39,6 @@ def _turns(history: "History") -> list[tuple[str, str]]:
     return turns
 from index.records import SearchFilters
 
-_PRONOUN = re.compile(r"^(?:it|they|this|that|these|those)\b", re.I)
 
 
 History = ConversationState | Sequence["str | tuple[str, str] | dict"]
@@ -95,20 +93,8 @@ class Assistant:
         self.turns = []
 
     def parse(self, question: str, state: ConversationState | None = None) -> Query:
-        documents = self.store.documents()
-        state = self.state if state is None else state
-        query = parse_question(question, documents, state)
-        from assistant.offline import fix_period
-
-        query = query.model_copy(update={"periods": [fix_period(question, period) for period in query.periods]})
-        last = state.last
-        # "How much did it fall?": the pronoun is the line of the previous turn.
-        if last is not None and not query.metrics and not query.analyst_metric and (
-                query.label is None or _PRONOUN.match(query.label)):
-            query = query.model_copy(update={"metrics": list(last.metrics), "label": last.label,
-                                             "analyst_metric": query.analyst_metric or last.analyst_metric,
-                                             "inherited": [*query.inherited, "metrics"]})
-        return query
+        """The question as a Query, against the store's documents and the conversation (this one's by default)."""
+        return parse_question(question, self.store.documents(), self.state if state is None else state)
 
     def ask(self, question: str, history: History | None = None, filters: SearchFilters | None = None) -> Answer:
         """Answer `question`; see the module doc for how `history` and the kept conversation interact.

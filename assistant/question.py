@@ -664,13 +664,31 @@ def parse_question(question: str, documents: list[Document], state: Conversation
         # "Did R&D increase in 2021?" compares with the year before.
         periods = [_prior(periods[0]), periods[0]]
         compare_prior = True
-    periods = _ordered(_with_document_ends(periods, documents, doc_ids))
+    periods = [fix_period(text, period) for period in _ordered(_with_document_ends(periods, documents, doc_ids))]
+    # "How much did it fall?": the pronoun is the line of the previous turn.
+    if last is not None and not metrics and not analyst and (label is None or _PRONOUN.match(label)):
+        metrics, label = list(last.metrics), last.label
+        analyst = last.analyst_metric
+        inherited.append("metrics")
 
     return Query(question=question, kind=kind, companies=companies, doc_ids=doc_ids, metrics=metrics, label=label,
                  analyst_metric=analyst, operation=operation, periods=periods, compare_prior=compare_prior,
                  unit=unit, definition=definition, inherited=inherited)
 
 
+def fix_period(question: str, period: Period) -> Period:
+    """"At the end of 2020" is the year end (December 31 unless a document says otherwise), not the date the
+    previous turn's period had in 2020."""
+    match = re.search(r"\bend\s+of\s+(?:fiscal\s+)?((?:19|20)\d{2})\b", question, re.I)
+    if match and period.duration == "instant" and period.year == int(match.group(1)):
+        return period.model_copy(update={"label": f"{match.group(1)}-12-31",
+                                         "end": period.end.replace(month=12, day=31) if period.end else None})
+    return period
+
+
+
+
+_PRONOUN = re.compile(r"^(?:it|they|this|that|these|those)\b", re.I)
 
 
 def _unique(periods: list[Period]) -> list[Period]:

@@ -304,8 +304,10 @@ class LLMBackend:
             except DisclosuresError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any provider failure becomes one line
-                raise LLMError(f"the LLM backend {self.name} failed: {type(exc).__name__}: "
-                               f"{' '.join(str(exc).split())[:300]}") from exc
+                detail = " ".join(str(exc).split())
+                if self.settings.llm_api_key and self.settings.llm_api_key.get_secret_value():
+                    detail = detail.replace(self.settings.llm_api_key.get_secret_value(), "***")
+                raise LLMError(f"the LLM backend {self.name} failed: {type(exc).__name__}: {detail[:300]}") from None
             if reply.tool_calls and not reply.content:
                 # Sent back as `"content": null`, which llama.cpp's server rejects; a space is valid everywhere.
                 reply = reply.model_copy(update={"content": " "})
@@ -364,10 +366,10 @@ class LLMBackend:
                     citations.append(shown_or(ledger, n).model_copy(update={"n": order[n]}))
         grounded_figures = [figure for figure in figures if not _laundered(figure, citations)]
         unsupported = check_numbers(text, citations, grounded_figures)
+        refused = bool(_REFUSAL.search(text)) and not figures
         return Answer(question=query.question, text=text, citations=citations, figures=figures,
-                      value=_headline(query, text, grounded_figures, unsupported), grounded=not unsupported,
-                      unsupported_numbers=unsupported, refused=bool(_REFUSAL.search(text)) and not figures,
-                      backend=self.name)
+                      value=None if refused else _headline(query, text, grounded_figures, unsupported),
+                      grounded=not unsupported, unsupported_numbers=unsupported, refused=refused, backend=self.name)
 
 
 def _bind(model, tools: list):  # noqa: ANN001, ANN202

@@ -198,10 +198,14 @@ def test_follow_up_sees_the_conversation(llm_assistant):
 
 
 def test_refusal_is_recognised(llm_assistant):
-    assistant, _ = llm_assistant([lambda messages: AIMessage(
-        "The disclosures I have do not report Aptorum's dividend per share.")])
+    def refusal(messages):  # noqa: ANN001, ANN202
+        n = fact_rows(messages)[0]["n"]
+        return AIMessage(f"The disclosures I have do not report Aptorum's dividend per share. The closest figure "
+                         f"is the net loss per share of 0.47 [{n}].")
+
+    assistant, _ = llm_assistant([call("lookup_facts", label="net loss per share"), refusal])
     answer = assistant.ask("What dividend per share did Aptorum pay?")
-    assert answer.refused and answer.grounded
+    assert answer.refused and answer.grounded and answer.value is None
 
 
 def test_model_failure_is_one_line_error(llm_assistant):
@@ -212,6 +216,18 @@ def test_model_failure_is_one_line_error(llm_assistant):
     with pytest.raises(LLMError) as error:
         assistant.ask("What were R&D expenses in H1 2021?")
     assert "\n" not in str(error.value) and "connection refused" in str(error.value)
+
+
+def test_the_api_key_never_reaches_an_error(seed_store):
+    def leaky(messages):  # noqa: ANN001, ANN202
+        raise RuntimeError("401: Incorrect API key provided: sk-secret-123")
+
+    settings = seed_store.settings.with_overrides(llm_api_key="sk-secret-123")
+    assistant = Assistant(seed_store, backend=ScriptedChat(messages=iter([leaky])), settings=settings)
+    with pytest.raises(LLMError) as error:
+        assistant.ask("What were R&D expenses in H1 2021?")
+    assert "sk-secret-123" not in str(error.value) and "***" in str(error.value)
+    assert error.value.__cause__ is None and error.value.__suppress_context__
 
 
 def test_tool_errors_go_back_to_the_model(llm_assistant):

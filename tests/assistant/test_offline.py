@@ -1,0 +1,59 @@
+"""The offline backend with several filings of one company in the store: which filing answers.
+
+The later "release" is the seed moved on a year (every 2021 printed as 2022, every 2020 as 2021), so it prints
+a six-months-2021 column whose R&D is 4,315,033 where the seed itself printed 5,508,356: a restatement, as far
+as the assistant can tell. The expected figures are the seed's own printed numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import SEED
+
+from assistant.pipeline import Assistant
+from index.ingest import Ingestor
+
+
+@pytest.fixture
+def two_years(store, tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    later = tmp_path / "aptorum-2022-h1-results.txt"
+    later.write_text(text.replace("2021", "\0").replace("2020", "2021").replace("\0", "2022"), encoding="utf-8")
+    assert not Ingestor(store, progress=False).ingest([SEED, later]).failed
+    documents = {document.period: document.id for document in store.documents()}
+    assert set(documents) == {"2021H1", "2022H1"}, documents
+    return store, documents
+
+
+def test_the_latest_filing_that_prints_the_period_answers(two_years):
+    store, documents = two_years
+    assistant = Assistant(store)
+    restated = assistant.ask("What were Aptorum Group's R&D expenses for the six months ended June 30, 2021?",
+                             history=[])
+    assert restated.value.number == Decimal("4315033")
+    assert {citation.doc_id for citation in restated.citations} == {documents["2022H1"]}
+    # A period only the older release prints is answered from it.
+    older = assistant.ask("What were Aptorum Group's R&D expenses for the six months ended June 30, 2020?", history=[])
+    assert older.value.number == Decimal("4315033")
+    assert {citation.doc_id for citation in older.citations} == {documents["2021H1"]}
+    # Naming the document keeps the answer to it.
+    own = assistant.ask("What were R&D expenses for the six months ended June 30, 2021?", history=[],
+                        filters=_docs(documents["2021H1"]))
+    assert own.value.number == Decimal("5508356")
+
+
+def test_facts_are_reread_when_the_store_changes(two_years):
+    store, documents = two_years
+    assistant = Assistant(store)
+    question = "What were Aptorum Group's R&D expenses for the six months ended June 30, 2021?"
+    assert assistant.ask(question, history=[]).value.number == Decimal("4315033")
+    store.remove(documents["2022H1"])
+    assert assistant.ask(question, history=[]).value.number == Decimal("5508356")
+
+
+def _docs(doc_id: str):  # noqa: ANN202
+    from index.records import SearchFilters
+
+    return SearchFilters(docs=[doc_id])

@@ -221,6 +221,14 @@ class OfflineBackend:
         periods = [fix_period(query.question, period) for period in query.periods]
         if len(doc_ids) < 2 or not periods or query.kind == "narrative":
             return doc_ids
+        # A metric over averages (return on equity) also reads the balances a year or more before.
+        entry = metric_named(query.analyst_metric) if query.analyst_metric else None
+        back = max((years_back(item.role) for item in entry.inputs), default=0) if entry else 0
+        last = periods[-1]
+        if back and last.year and re.fullmatch(r"(?:FY)?\d{4}", last.label):
+            periods = [*periods, *(last.model_copy(update={"label": f"FY{last.year - years}", "year": last.year - years,
+                                                           "end": None, "text": f"fiscal {last.year - years}"})
+                                   for years in range(1, back + 1))]
         by_company: dict[str, list[Document]] = defaultdict(list)
         for doc_id in doc_ids:
             document = self.document(doc_id)
@@ -230,14 +238,33 @@ class OfflineBackend:
             if len(group) == 1:
                 chosen.append(group[0].id)
                 continue
-            group.sort(key=lambda document: (document.period_end or dt.date.min, document.filing_date or dt.date.min),
-                       reverse=True)
-            reporting = next((document.id for document in group if self._reports(document.id, periods)), None) or \
-                next((document.id for document in group if self._reports(document.id, periods, primary=False)), None)
+            # A fiscal year is read from annual reports first (a 10-Q's prior year-end column is not the place to
+            # cite for "the end of fiscal 2022"), then from the most recent filing.
+            yearly = any(period.duration == "FY" or re.fullmatch(r"(?:FY)?\d{4}", period.label) for period in periods)
+            group.sort(key=lambda document: (yearly and _annual(document), document.period_end or dt.date.min,
+                                             document.filing_date or dt.date.min), reverse=True)
+            needs = self._needs(query)
+            reporting = next((document.id for document in group if self._reports(document.id, periods, needs)), None) or \
+                next((document.id for document in group if self._reports(document.id, periods, needs, primary=False)), None)
             chosen.extend([reporting] if reporting else [document.id for document in group])
         return chosen
 
-    def _reports(self, doc_id: str, periods: list[Period], primary: bool = True) -> bool:
+    @staticmethod
+    def _needs(query: Query) -> set[str]:
+        """What a fiscal year has to be printed as for this question: "FY" (flows), "instant" (balances at the
+        year end: the current ratio of FY2019 needs the balance sheet at its end), or both (return on equity)."""
+        from assistant.metrics import BALANCE_ITEMS
+
+        keys = list(query.metrics)
+        entry = metric_named(query.analyst_metric) if query.analyst_metric else None
+        if entry is not None:
+            keys += [item.key for item in entry.inputs]
+        balances = [key for key in keys if key in BALANCE_ITEMS]
+        if not keys or len(balances) < len(keys):
+            return {"FY", "instant"} if balances else {"FY"}
+        return {"instant"}
+
+    def _reports(self, doc_id: str, periods: list[Period], needs: set[str] | None = None, primary: bool = True) -> bool:
         """Whether a document's primary statements print every one of these periods: a year as a full fiscal year
         (a quarterly release's year-end balance sheet does not report the year), a date as a balance. A later
         release's trend table of earlier quarters does not count: the filing of the period itself wins. With
@@ -247,15 +274,16 @@ class OfflineBackend:
         facts = [fact for fact in self.facts_of([doc_id])
                  if fact.source == "table" and fact.column_certain and fact.statement in statements]
         for period in periods:
-            if period.duration:
-                durations = {period.duration}
+            if period.duration and period.duration != "FY":
+                required = [period.duration]
             elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", period.label):
-                durations = {"instant"}
+                required = ["instant"]
             else:
-                durations = {"FY"}
+                required = sorted(needs or {"FY"})
             matches = period_matcher(period.label)
-            if not any(fact.duration in durations and matches(fact) for fact in facts):
-                return False
+            for duration in required:
+                if not any(fact.duration == duration and matches(fact) for fact in facts):
+                    return False
         return True
 
     def _finish(self, answer: Answer) -> Answer:
@@ -286,7 +314,12 @@ class OfflineBackend:
         if not query.periods and not query.compare_prior:
             return True
         # No line of the documents is what the question names: the answer, if any, is in the prose.
-        return not query.metrics and not any(line.table for line in ctx.best_lines(1))
+        if query.metrics:
+            return False
+        if any(line.table for line in ctx.best_lines(1)):
+            return False
+        # A follow-up ("And in 2021?") names its line through the previous turn.
+        return not ("metrics" in query.inherited and query.label and any(line.table for line in ctx.best_lines(1, query.label)))
 
 
 class _Context:
@@ -363,9 +396,18 @@ class _Context:
         metrics = self.query.metrics if metrics is None else metrics
         scored = [(self.score(line, text, metrics, ranking=True), line) for line in self.all_lines()
                   if self.score(line, text, metrics) >= 1]
-        # Prefer table lines; a sentence's rounded figure only when no table prints the line.
-        if any(line.table for _, line in scored):
-            scored = [(score, line) for score, line in scored if line.table]
+        # Prefer table lines; a sentence's rounded figure only when no table prints the line, or when the
+        # question names the sentence's line and it is more than the best table line ("cash and restricted
+        # cash" is stated in a sentence; the balance sheet's "Cash" line is only part of it).
+        tables = [(score, line) for score, line in scored if line.table]
+        if tables:
+            top_score, top = max(tables, key=lambda item: item[0])
+            named = [(len(_words(line.label)), score, line) for score, line in scored if not line.table
+                     and f" {_norm(line.label)} " in f" {_norm(text)} " and _words(top.label) < _words(line.label)]
+            scored = tables
+            if named:
+                _, _, line = max(named, key=lambda item: (item[0], item[1]))
+                scored = [(top_score + 1, line), *tables]
         scored.sort(key=lambda item: (-item[0], item[1].facts[0].start))
         result: list[Line] = []
         for score, line in scored:
@@ -579,7 +621,8 @@ class _Context:
             amount = abs(fact.amount) if line.magnitude or negative_line else fact.amount
             shown, value = self.show(amount, fact)
             linked = self.cite_linked(fact)
-            parts.append(f"{line.label} {_when(fact, period.text)} was {shown} [{marker}]{linked}.")
+            parts.append(f"{line.label[:1].upper()}{line.label[1:]} {_when(fact, period.text)} was {shown} "
+                         f"[{marker}]{linked}.")
             headline = headline or value
         if not parts:
             return self.refuse(f"{line.label}", line)
@@ -848,6 +891,10 @@ class _Context:
             parts.append(f"“{' '.join(sentence.split())}” [{marker}]")
         text = "The disclosures say: " + " ".join(parts)
         return Answer(question=self.question, text=text, citations=self.citations)
+
+
+def _annual(document: Document) -> bool:
+    return (document.form or "").upper().startswith(("10-K", "20-F", "40-F")) or (document.period or "").startswith("FY")
 
 
 def _company_key(document: Document) -> str:

@@ -498,7 +498,8 @@ _OPERATIONS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern, re.
                r"\bby\s+how\s+much\b|\b(?:absolute|dollar|net)\s+change\b|\bchange\b(?=\s*\??$)|"
                r"\bwhat\s+(?:was|is)\s+the\s+change\b"),
     ("ratio", r"\bratio\s+of\b|\bto[\s-]+\w+(?:\s+\w+)?\s+ratio\b|\bdivided\s+by\b|\bas\s+a\s+(?:percent(?:age)?|share|"
-              r"proportion|fraction|multiple)\s+of\b|\bper\s+cent\s+of\b|\bproportion\s+of\b|(?<!per\s)\bshare\s+of\b"),
+              r"proportion|fraction|multiple)\s+of\b|\bper\s+cent\s+of\b|\bproportion\s+of\b|(?<!per\s)\bshare\s+of\b|"
+              r"\bwhat\s+(?:percent(?:age)?|share|proportion|fraction|part)\s+of\b"),
     ("margin", r"\bmargins?\b"),
     ("average", r"\baverage\b|\bmean\b"),
     ("sum", r"\bsum\s+of\b|\bcombined\b|\btotal\s+of\b|\badd(?:ed)?\s+(?:up|together)\b|\bplus\b|\baltogether\b|"
@@ -538,6 +539,10 @@ _OP_WORDS = re.compile(
     r"^(?:(?:percent(?:age)?|%|absolute|dollar|net|year[\s-]+over[\s-]+year|yoy)\s+)?(?:change|difference|increase|"
     r"decrease|growth(?:\s+rate)?|decline|variance|delta|ratio|sum|total|average|mean|cagr|compound\s+annual\s+growth"
     r"(?:\s+rate)?)\s+(?:in|of|for)\s+(?:the\s+)?", re.I)
+_OP_ONLY = re.compile(
+    r"(?:percent(?:age)?|%|absolute|dollar|net|year[\s-]+over[\s-]+year|yoy|relative)?\s*(?:change|difference|increase|"
+    r"decrease|growth(?:\s+rate)?|decline|variance|delta|ratio|sum|total|average|mean|cagr|percentage|percent)"
+    r"(?:\s+(?:then|now|instead))?", re.I)
 _TRAIL = re.compile(r"\s+(?:in|for|as\s+of|as\s+at|at|during|of|on|by|from|between|over|reported|the|and|with|to|"
                     r"did|was|were|is|are|change|increase|decrease|compare|compared)$", re.I)
 
@@ -555,6 +560,8 @@ def _label(text: str, blanked: str) -> str | None:
         end = start + stop.start()
     phrase = " ".join("".join(char for char in text[start:end] if char != "\x01").split())
     phrase = re.sub(r"^(?:the\s+)?(?:company['’]s|its|their|total\s+amount\s+of)\s+", "", phrase, flags=re.I)
+    if _OP_ONLY.fullmatch(phrase.strip(" .:,'’\"")):
+        return None  # "What is the percentage change?": an operation on the line of the previous turn
     phrase = _OP_WORDS.sub("", re.sub(r"^\d+[\s-]years?\s+", "", phrase))
     phrase = re.sub(r"^(?:average|mean)\s+", "", phrase, flags=re.I)
     # A company the documents do not know, named with a possessive: "Tesla's revenue" asks for revenue.

@@ -31,8 +31,9 @@ REPO = Path(__file__).resolve().parents[2]
 SEED_TEXT = REPO / "sample" / "aptorum-2021-h1-results.txt"
 # A number as the document and the calculator write it: 1,577 / 1577 / 0.47 / 2.882.
 NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d]|,\d{3})")
-# Literals an expression may hold besides its operands: the `years` argument of cagr().
-CONSTANTS = {"1"}
+# Literals an expression may hold besides its operands: the `years` argument of cagr(), and the multiplier of
+# a figure a sentence prints with a scale word ("$20.1 million" is 20.1 * 1000000).
+CONSTANTS = {"1", "1000", "1000000", "1000000000"}
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +176,9 @@ def test_every_numeric_answer_is_recomputed_from_its_operands(questions: list[Go
         gold = Fraction(Decimal(answer.value))
         assert abs(exact - gold) <= Fraction(Decimal(answer.tolerance)), (question.id, float(exact), answer.value)
         if question.operation == "value":
-            assert len(question.operands) == 1 and _canon(question.expression) == _canon(question.operands[0]), question.id
+            # The operand itself, or a sentence's scaled figure times its scale word's multiplier.
+            read = re.sub(r"\s*\*\s*1(?:000){1,3}$", "", _canon(question.expression))
+            assert len(question.operands) == 1 and read == _canon(question.operands[0]), question.id
         checked += 1
     assert checked >= 30
 

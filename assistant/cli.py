@@ -366,6 +366,57 @@ def _print_answer(answer) -> None:  # noqa: ANN001
         click.echo(f"warning: unverified figures: {', '.join(answer.unsupported_numbers)}", err=True)
 
 
+# --- eval -------------------------------------------------------------------------------------------------
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Measure the assistant on a question set (eval/harness.py)."""
+
+
+@eval_group.command("run")
+@click.option("--questions", "questions_file", required=True, type=click.Path(path_type=Path),
+              help="Question set: JSONL, YAML, or TAT-QA's JSON.")
+@click.option("--docs", default=None, type=click.Path(path_type=Path),
+              help="Folder of the documents asked about (TAT-QA's JSON brings its own).")
+@click.option("--mode", type=click.Choice(["shared", "per-doc"]), default="shared", show_default=True,
+              help="shared: every document in one store; per-doc: each question filtered to its `doc`.")
+@click.option("--backend", default=None, metavar="offline|PROVIDER:MODEL", help="Answering backend (default: settings).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder (default: runs/<set>-<mode>).")
+@click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
+@click.pass_context
+def eval_run(ctx: click.Context, questions_file: Path, docs: Path | None, mode: str, backend: str | None, limit: int | None,
+             out: Path | None, no_progress: bool) -> None:
+    """Ask every question, score the answers, write results.jsonl, summary.json, report.md and plots."""
+    from eval.harness import run
+
+    out = out or Path("runs") / f"{questions_file.stem}-{mode}"
+    summary = run(questions_file, docs, out, mode=mode, backend=backend, limit=limit, progress=not no_progress,
+                  settings=_settings(ctx))
+    click.echo(f"{summary['questions']} questions: {summary['accuracy']:.1%} correct, {summary['wrong_rate']:.1%} wrong, "
+               f"{summary['refusal_rate']:.1%} refused; report in {out / 'report.md'}")
+
+
+@eval_group.command("compare")
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+def eval_compare(run_a: Path, run_b: Path, as_json: bool) -> None:
+    """Per-question changes from RUN_A to RUN_B (fixed, broken, changed) and metric deltas."""
+    from eval.harness import compare
+
+    result = compare(run_a, run_b)
+    if as_json:
+        _emit_json(result)
+        return
+    for name in ("fixed", "broken", "changed"):
+        click.echo(f"{name}: {len(result[name])}")
+        for entry in result[name]:
+            click.echo(f"  {entry['id']}: {entry['before']} -> {entry['after']}")
+    click.echo("deltas: " + ", ".join(f"{key} {value:+.1%}" for key, value in result["deltas"].items()))
+
+
 def main() -> None:
     cli(obj={})
 

@@ -88,6 +88,8 @@ class EvalQuestion(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     history: list[Turn] = Field(default_factory=list)
+    alternatives: list[str] = Field(default_factory=list,
+                                    description="A text answer is also correct when any one of these appears.")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -278,8 +280,9 @@ def _from_gold(item: dict, conversations: dict[str, list[dict]]) -> dict:
     elif kind in ("refusal", "not_reported"):
         record.update(answer_type="refusal", answer=answer.get("reason"))
     else:
-        phrases = [answer.get("label")] if answer.get("label") else list(answer.get("text_contains") or answer.get("text_any") or [])
-        record.update(answer_type="text", answer=phrases or None)
+        contains, any_of = list(answer.get("text_contains") or []), list(answer.get("text_any") or [])
+        record.update(answer_type="text", answer=contains or any_of[:1] or ([answer["label"]] if answer.get("label") else None),
+                      alternatives=any_of if not contains else [])
     pages = item.get("pages") or []
     citations = item.get("citations") or []
     record["evidence"] = ([{"doc": item.get("document"), "page": page} for page in pages]

@@ -19,7 +19,6 @@ span appears, normalized, in the answer text.
 from __future__ import annotations
 
 import re
-import string
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
@@ -51,7 +50,9 @@ def is_correct(question: EvalQuestion, answer: Answer) -> bool:
         said = boolean_in(answer.text)
         return said is not None and said == question.answer
     if question.answer_type == "text":
-        return all(normalize(span) in normalize(answer.text) for span in spans(question.answer))
+        text = normalize(answer.text)
+        return all(normalize(span) in text for span in spans(question.answer)) or any(
+            normalize(alternative) in text for alternative in question.alternatives)
     return answer.refused
 
 
@@ -116,20 +117,19 @@ def spans(answer: object) -> list[str]:
 def normalize(text: str) -> str:
     """TAT-QA's answer normalization: lower case, numbers as numbers, no punctuation, no articles, single spaces."""
     tokens = []
-    for token in re.split(r"\s+|-", str(text).lower()):
+    for token in re.split(r"\s+|(?<=[a-z])-(?=[a-z])", str(text).lower()):
         number = _number(token)
         if number is not None:
             tokens.append(number)
             continue
-        token = "".join(char for char in token if char not in string.punctuation)
+        token = re.sub(r"[^\w]", "", token)
         if token and token not in ("a", "an", "the"):
             tokens.append(token)
     return " ".join(tokens)
 
 
 def _number(token: str) -> str | None:
-    cleaned = token.strip(string.punctuation.replace("-", "").replace(".", "")).replace(",", "").replace("$", "")
-    cleaned = cleaned.rstrip("%").rstrip(".")
+    cleaned = re.sub(r"[^0-9%]+$", "", re.sub(r"^[^0-9.\-]+", "", token)).replace(",", "").rstrip("%")
     if not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned):
         return None
     return str(round(float(cleaned), 2))

@@ -1,0 +1,126 @@
+"""The evaluation harness end to end on the bundled sample: a run, its files, resuming, a crash recorded as a
+failure, per-doc mode, and comparing two runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from eval.harness import compare, run
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "sample"
+SEED_SET = REPO / "eval" / "questions" / "seed.jsonl"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    return tmp_path_factory.mktemp("runs")
+
+
+@pytest.fixture(scope="module")
+def first_run(runs, tmp_path_factory):
+    from assistant.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("unused"))
+    summary = run(SEED_SET, SAMPLE, runs / "a", limit=12, progress=False, settings=settings)
+    return summary, settings
+
+
+def test_a_run_writes_results_summary_report_and_plots(first_run, runs):
+    summary, _ = first_run
+    out = runs / "a"
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [record["id"] for record in records] == [f"seed-{n:03d}" for n in range(1, 13)]
+    assert summary["questions"] == 12 and summary["correct"] + summary["wrong"] + summary["refused"] == 12
+    assert summary["accuracy"] >= 0.9  # the offline backend answers these (tests/assistant/test_pipeline.py)
+    assert set(summary["by_answer_type"]) <= {"number", "text", "refusal"} and summary["by_tag"]
+    assert summary["retrieval"]["questions"] > 0 and 0 <= summary["retrieval"]["mrr"] <= 1
+    assert summary["faithfulness"]["grounded_share"] == 1.0
+    for record in records:
+        assert record["answer"]["backend"] == "offline" and record["outcome"] in ("correct", "wrong", "refused")
+    report = (out / "report.md").read_text()
+    assert "| Accuracy |" in report and "![outcomes_by_tag.png](outcomes_by_tag.png)" in report
+    for plot in ("outcomes_by_tag.png", "retrieval_recall.png", "latency.png"):
+        assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((out / "summary.json").read_text())["questions"] == 12
+
+
+def test_an_interrupted_run_resumes(first_run, runs):
+    _, settings = first_run
+    out = runs / "resumed"
+    shutil.copytree(runs / "a", out)
+    lines = (out / "results.jsonl").read_text().splitlines()
+    (out / "results.jsonl").write_text("\n".join(lines[:5]) + "\n")
+    kept = [json.loads(line)["seconds"] for line in lines[:5]]
+    summary = run(SEED_SET, SAMPLE, out, limit=12, progress=False, settings=settings)
+    again = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert len(again) == 12 and [record["seconds"] for record in again[:5]] == kept
+    assert summary["questions"] == 12
+
+
+def test_a_crashing_question_is_a_failure_and_the_run_goes_on(first_run, runs, tmp_path, monkeypatch):
+    _, settings = first_run
+    from assistant.pipeline import Assistant
+
+    original = Assistant.ask
+
+    def ask(self, question, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        if "R&D" in question:
+            raise RuntimeError("boom")
+        return original(self, question, **kwargs)
+
+    monkeypatch.setattr(Assistant, "ask", ask)
+    questions = tmp_path / "set.jsonl"
+    questions.write_text("\n".join(json.dumps(item) for item in [
+        {"id": "a", "question": "What was the R&D expense in H1 2021?", "answer": 5508356, "answer_type": "number"},
+        {"id": "b", "question": "What was the net loss in H1 2021?", "answer": 17102407, "answer_type": "number"},
+        {"id": "c", "question": "What was revenue?", "answer": 1, "answer_type": "number", "doc": "no-such-doc"},
+    ]) + "\n")
+    summary = run(questions, SAMPLE, runs / "crash", mode="per-doc", progress=False, settings=settings)
+    records = {json.loads(line)["id"]: json.loads(line) for line in (runs / "crash" / "results.jsonl").read_text().splitlines()}
+    assert records["a"]["outcome"] == "wrong" and "RuntimeError: boom" in records["a"]["error"]
+    assert records["c"]["outcome"] == "wrong" and "no-such-doc" in records["c"]["error"]
+    assert summary["errors"] == 2 and summary["questions"] == 3
+
+
+def test_per_doc_mode_filters_to_the_question_document(first_run, runs, tmp_path):
+    _, settings = first_run
+    questions = tmp_path / "set.jsonl"
+    questions.write_text(json.dumps({"id": "a", "question": "What was the net loss in H1 2021?", "answer": 17102407,
+                                     "answer_type": "number", "doc": "aptorum-2021-h1-results"}) + "\n")
+    summary = run(questions, SAMPLE, runs / "perdoc", mode="per-doc", progress=False, settings=settings)
+    assert summary["correct"] == 1
+
+
+def test_compare_lists_fixed_and_broken(first_run, runs):
+    out = runs / "b"
+    shutil.copytree(runs / "a", out)
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    records[0]["outcome"] = "wrong"
+    (out / "results.jsonl").write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    summary = json.loads((out / "summary.json").read_text())
+    summary["accuracy"] -= 1 / 12
+    (out / "summary.json").write_text(json.dumps(summary))
+    result = compare(runs / "a", out)
+    assert [entry["id"] for entry in result["broken"]] == [records[0]["id"]]
+    assert compare(out, runs / "a")["fixed"] == [{"id": records[0]["id"], "before": "wrong", "after": "correct"}]
+    assert result["deltas"]["accuracy"] == pytest.approx(-1 / 12, abs=1e-3)
+    printed = CliRunner().invoke(cli, ["eval", "compare", str(runs / "a"), str(out)], obj={})
+    assert printed.exit_code == 0 and "broken: 1" in printed.output
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "q", "answer_type": "number"}\n')
+    result = CliRunner().invoke(cli, ["eval", "run", "--questions", str(bad), "--docs", str(SAMPLE),
+                                      "--out", str(tmp_path / "r")], obj={})
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {bad}:1: question 'x': answer: Field required"
+    missing = CliRunner().invoke(cli, ["eval", "compare", str(tmp_path / "nope"), str(tmp_path / "nope2")], obj={})
+    assert missing.exit_code == 1 and "not a finished run" in missing.output

@@ -732,6 +732,8 @@ class _Context:
 
     def combine(self, operation: str, lines: list[Line]) -> Answer:
         period_list = self.periods(lines[0], 1)
+        if not period_list:  # the line prints no period the question could mean
+            return self.refuse(f"{lines[0].label}", lines[0])
         period = period_list[-1]
         facts = []
         for line in lines:

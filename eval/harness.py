@@ -136,6 +136,10 @@ def _ask(question: EvalQuestion, assistant, retriever, by_name: dict, mode: str,
     seconds = time.perf_counter() - started
     record = {"id": question.id, "gold": gold, "answer": answer.to_json(), "outcome": outcome(question, answer),
               "tags": question.tags, "answer_type": question.answer_type, "seconds": round(seconds, 4)}
+    if question.answer_type == "number":
+        # TAT-QA's exact match for a number: the same value, in the gold's scale, at two decimals.
+        record["em"] = record["f1"] = float(_same_number(question, answer))
+        record["relative_error"] = _relative_error(question, answer)
     if question.answer_type == "text":
         record["em"] = exact_match(answer.text, question.answer)
         record["f1"] = f1(answer.text, question.answer)
@@ -149,6 +153,22 @@ def _ask(question: EvalQuestion, assistant, retriever, by_name: dict, mode: str,
         record["retrieval_rank"] = _first_match(question, [(hit.passage.doc_id, hit.passage.page, hit.passage.text)
                                                             for hit in hits], by_name)
     return record
+
+
+def _same_number(question: EvalQuestion, answer) -> bool:  # noqa: ANN001
+    from decimal import Decimal
+
+    if answer.value is None or answer.refused:
+        return False
+    multiplier = question.amount / question.answer if question.answer else Decimal(1)
+    predicted = answer.value.number * answer.value.scale / (multiplier or 1)
+    return round(predicted, 2) == round(Decimal(question.answer), 2)
+
+
+def _relative_error(question: EvalQuestion, answer) -> float | None:  # noqa: ANN001
+    if answer.value is None or answer.refused or not question.amount:
+        return None
+    return float(abs(answer.value.number * answer.value.scale - question.amount) / abs(question.amount))
 
 
 def _faithfulness(answer) -> dict:  # noqa: ANN001
@@ -215,7 +235,8 @@ def _block(records: list[dict]) -> dict:
     numbers = sum(r.get("numbers", 0) for r in answered)
     cited = [r for r in answered if r.get("citations_with_figure") is not None and r.get("citations")]
     with_evidence = [r for r in records if "evidence_rank" in r]
-    text = [r for r in records if "em" in r]
+    text = [r for r in records if "em" in r and r.get("answer_type") == "text"]
+    scored = [r for r in records if "em" in r]
     tokens = defaultdict(int)
     for record in answered:
         for key, value in (record["answer"].get("tokens") or {}).items():
@@ -250,6 +271,9 @@ def _block(records: list[dict]) -> dict:
         block["text"] = {"questions": len(text), "em": round(statistics.mean(r["em"] for r in text), 4),
                          "f1": round(statistics.mean(r["f1"] for r in text), 4),
                          "gold_in_answer": round(sum(r["gold_in_answer"] for r in text) / len(text), 4)}
+    if scored:
+        block["em_f1"] = {"questions": len(scored), "em": round(statistics.mean(r["em"] for r in scored), 4),
+                          "f1": round(statistics.mean(r["f1"] for r in scored), 4)}
     if seconds:
         block["latency_ms"] = {"p50": round(statistics.median(seconds), 1), "p95": round(_percentile(seconds, 0.95), 1),
                                "max": round(max(seconds), 1)}
@@ -279,6 +303,9 @@ def write_report(out: Path, summary: dict, records: list[dict]) -> None:
         lines += ["Retrieval of gold evidence (" + str(retrieval["questions"]) + " questions): "
                   + ", ".join(f"recall@{k} {value:.1%}" for k, value in retrieval["recall_at"].items())
                   + f", MRR {retrieval['mrr']:.3f}, cited or in the top 5: {retrieval['cited_or_top5']:.1%}.", ""]
+    if "em_f1" in summary:
+        lines += [f"TAT-QA-style exact match and F1 over number and text answers ({summary['em_f1']['questions']}): "
+                  f"EM {summary['em_f1']['em']:.1%}, F1 {summary['em_f1']['f1']:.1%}.", ""]
     if "text" in summary:
         text = summary["text"]
         lines += [f"Text answers ({text['questions']}): EM {text['em']:.1%}, F1 {text['f1']:.1%}, gold in the answer "
@@ -290,8 +317,10 @@ def write_report(out: Path, summary: dict, records: list[dict]) -> None:
                          f"{block['refusal_rate']:.1%} |")
         lines.append("")
     lines += ["## Plots", ""] + [f"![{name}]({name})" for name in plots] + [""]
-    worst = [r for r in records if r["outcome"] == "wrong"][:20]
-    lines += ["## Wrong answers (first 20)", "", "| Question | Gold | Answer |", "|---|---|---|"]
+    # Worst first: a figure given and far off, then other wrong answers, then crashes.
+    wrong = [r for r in records if r["outcome"] == "wrong"]
+    worst = sorted(wrong, key=lambda r: ("error" in r, r.get("relative_error") is None, -(r.get("relative_error") or 0)))[:20]
+    lines += ["## The 20 worst answers", "", "| Question | Gold | Answer |", "|---|---|---|"]
     for record in worst:
         said = record.get("error") or (record.get("answer") or {}).get("text", "")
         gold = record["gold"]

@@ -57,3 +57,18 @@ def _docs(doc_id: str):  # noqa: ANN202
     from index.records import SearchFilters
 
     return SearchFilters(docs=[doc_id])
+
+
+def test_a_table_without_periods_is_refused_or_answered_right_never_a_crash(store, tmp_path):
+    """TAT-QA's contractual-obligations tables have columns by maturity, not by period: 'as a percentage of' on
+    them once raised IndexError (eval run over TAT-QA dev: 6 crashes)."""
+    path = tmp_path / "obligations-2019.txt"
+    path.write_text("Contractual obligations\n\n"
+                    "Payments due by period  Total  Less than 1 year  1-3 years\n"
+                    "Operating lease obligations  1,000  200  300\n"
+                    "Total contractual obligations  5,000  1,000  2,000\n", encoding="utf-8")
+    assert not Ingestor(store, progress=False).ingest([path]).failed
+    answer = Assistant(store).ask("What is the value of operating lease obligations that are due in less than one "
+                                  "year as a percentage of the total contractual obligations?")
+    assert answer.refused or answer.value.number == Decimal("20"), answer.text
+    assert answer.grounded

@@ -46,6 +46,15 @@ def test_a_run_writes_results_summary_report_and_plots(first_run, runs):
         assert record["answer"]["backend"] == "offline" and record["outcome"] in ("correct", "wrong", "refused")
     report = (out / "report.md").read_text()
     assert "| Accuracy |" in report and "![outcomes_by_tag.png](outcomes_by_tag.png)" in report
+    assert "## The 20 worst answers" in report and "EM " in report
+    numbers = [record for record in records if record["answer_type"] == "number"]
+    assert summary["em_f1"]["questions"] >= len(numbers) > 0
+    for record in numbers:
+        if record.get("relative_error") == 0:
+            assert record["em"] == 1.0, record["id"]
+        if record["answer"]["value"] is None:
+            assert record["em"] == 0.0 and record["relative_error"] is None, record["id"]
+    assert any(record.get("relative_error") == 0 for record in numbers)
     for plot in ("outcomes_by_tag.png", "retrieval_recall.png", "latency.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((out / "summary.json").read_text())["questions"] == 12
@@ -87,6 +96,9 @@ def test_a_crashing_question_is_a_failure_and_the_run_goes_on(first_run, runs, t
     assert records["a"]["outcome"] == "wrong" and "RuntimeError: boom" in records["a"]["error"]
     assert records["c"]["outcome"] == "wrong" and "no-such-doc" in records["c"]["error"]
     assert summary["errors"] == 2 and summary["questions"] == 3
+    report = (runs / "crash" / "report.md").read_text()
+    worst = report.split("## The 20 worst answers", 1)[1]
+    assert worst.index("RuntimeError: boom") > 0  # crashes are listed, after any far-off figures
 
 
 def test_per_doc_mode_filters_to_the_question_document(first_run, runs, tmp_path):

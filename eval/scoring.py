@@ -30,6 +30,7 @@ Outcome = Literal["correct", "wrong", "refused"]
 _AMOUNT = re.compile(r"\b(?:amount|spend|spent|paid|pay|capex|capital expenditures?|expenses?|costs?|outflows?|"
                      r"purchases?|repurchases?|dividends?)\b", re.I)
 _CHANGE = re.compile(r"\b(?:change|difference|increase|decrease|growth|decline|grow|grew|fell|rose|net)\b", re.I)
+_NOT_REPORTED = re.compile(r"\bis not reported\b|\bnot reported \(nil\)", re.I)
 _YES = re.compile(r"^\W*(?:yes|true|correct)\b|\b(?:increased|rose|grew|higher|above|exceeded)\b", re.I)
 _NO = re.compile(r"^\W*(?:no|false|incorrect)\b|\b(?:decreased|fell|declined|lower|below|did not)\b", re.I)
 
@@ -37,7 +38,8 @@ _NO = re.compile(r"^\W*(?:no|false|incorrect)\b|\b(?:decreased|fell|declined|low
 def outcome(question: EvalQuestion, answer: Answer) -> Outcome:
     """Correct, wrong (answered and not correct) or refused."""
     if question.answer_type == "refusal":
-        return "correct" if answer.refused else "wrong"
+        # Declining, or saying plainly that the line is not reported for that period (a blank cell), is right.
+        return "correct" if answer.refused or _NOT_REPORTED.search(answer.text) else "wrong"
     if answer.refused:
         return "refused"
     return "correct" if is_correct(question, answer) else "wrong"

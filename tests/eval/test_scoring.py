@@ -51,6 +51,7 @@ def test_refusals_booleans_and_text():
     refusal = question(answer_type="refusal", answer=None)
     assert outcome(refusal, said(None, refused=True)) == "correct"
     assert outcome(refusal, said("5")) == "wrong"
+    assert outcome(refusal, said(None, text="Short-term debt is not reported (nil) for March 31, 2023 [1].")) == "correct"
     yes = question(answer_type="boolean", answer=True)
     assert outcome(yes, said(None, text="Yes: revenue increased.")) == "correct"
     assert outcome(yes, said(None, text="No, it fell.")) == "wrong"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigError
@@ -54,22 +54,13 @@ class Settings(BaseSettings):
             return value.expanduser()
         return value
 
-    @field_validator("chroma_url")
+    @field_validator("chroma_url", "llm_base_url")
     @classmethod
-    def _check_url(cls, value: str | None) -> str | None:
+    def _check_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value in (None, ""):
             return None
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"chroma_url must start with http:// or https://, got {value!r}")
-        return value.rstrip("/")
-
-    @field_validator("llm_base_url")
-    @classmethod
-    def _check_llm_url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"llm_base_url must start with http:// or https://, got {value!r}")
+            raise ValueError(f"{info.field_name} must start with http:// or https://, got {value!r}")
         return value.rstrip("/")
 
     @field_validator("backend")

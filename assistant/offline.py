@@ -61,6 +61,15 @@ def _stem(word: str) -> str:
     return word
 
 
+# Words a question may wrap a line's name in without narrowing it ("How much did Apple spend on R&D").
+_GENERIC_WORDS = frozenset(_stem(word) for word in """fiscal spend spent report reported record recorded generate generated
+consolidated gaap annual overall calendar end date period business firm corporation reporting statement statements
+balance sheet figure figures number level levels much about approximately roughly overall full whole latest
+recent prior previous last next company companies held hold holding own owned pay paid incur incurred earn earned
+make made post posted book booked recognize recognized recognised show shown see disclose disclosed state stated declare
+declared give tell find value values respective respectively""".split())
+
+
 @lru_cache(maxsize=65536)
 def _words(text: str) -> frozenset[str]:
     return frozenset(_stem(word) for word in re.findall(r"[A-Za-z][A-Za-z&]*", text) if word.lower() not in _STOP)
@@ -193,19 +202,37 @@ class OfflineBackend:
         self._fresh()
         doc_ids = list(query.doc_ids)
         if filters is not None and not filters.is_empty():
+            # The user's filter bounds everything: a company the question names outside it is not searched.
             allowed = self.store.filter_doc_ids(filters) or []
+            documents = [document for document in documents if document.id in allowed]
             doc_ids = [doc_id for doc_id in doc_ids if doc_id in allowed] if doc_ids else allowed
+            if not doc_ids:
+                names = ", ".join(query.companies) or "the documents it names"
+                return self._finish(Answer(question=query.question, refused=True, text=(
+                    f"The question is about {names}, but the conversation is filtered to "
+                    f"{self.store.describe_filters(filters)}: no document in the filter answers it.")))
         unknown = self._unknown_company(query, documents)
         if unknown and not query.doc_ids:
             names = ", ".join(sorted({document.company or document.title for document in documents}))
             return self._finish(Answer(question=query.question, refused=True, text=(
                 f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "
                 f"answer. The documents are about: {names}.")))
+        if _COUNTING.search(query.question):
+            return self._finish(Answer(question=query.question, refused=True, text=(
+                "I cannot count lines, periods or items that meet a condition reliably; ask for the figures "
+                "themselves (for example, the values for each year) and compare them.")))
         doc_ids = self.reporting_documents(query, doc_ids or [document.id for document in documents])
         ctx = _Context(self, query, doc_ids)
         try:
             if self._is_narrative(query, ctx):
                 answer = ctx.narrative()
+                if (not answer.refused and query.kind != "narrative" and query.operation in _COMPUTED
+                        and not _states_result(answer, query.operation)):
+                    # A calculation asked for and no figures to compute it from: passages near the question are
+                    # context, not an answer, and saying so beats quoting them as if they were one.
+                    answer = answer.model_copy(update={"refused": True, "text": (
+                        f"The disclosures do not give figures I can compute the {_OPERATION_NAMES[query.operation]} "
+                        "from. " + answer.text.replace("The disclosures say:", "The closest passages say:", 1))})
             else:
                 answer = ctx.figure()
         except (CalculationError, MetricError) as exc:
@@ -574,10 +601,34 @@ class _Context:
             elif _BIGGER.search(self.question):
                 operation = "compare"
         if operation == "value":
+            if unexplained := self.unexplained(line):
+                # "revenue from cloud gaming subscriptions" is not "Total revenues": name the closest, do not guess.
+                asked = query.label or ", ".join(unexplained)
+                return self.refuse(f"{asked} (no line of them is about {', '.join(unexplained)})", line)
             return self.value(line)
         if operation == "compare" and len(query.periods) < 2 and len(self.mentioned_lines()) < 2:
             operation = "direction"
         return self.across(operation, line)
+
+    def unexplained(self, line: Line) -> list[str]:
+        """Words of the question's label that neither the line (its label, heading, table title) nor the
+        vocabulary of its metrics accounts for: a narrower thing asked about than the line found."""
+        from index.synonyms import metric as vocabulary_metric
+
+        label = self.query.label or _blank_periods(self.question)
+        covered = set(_words(line.label))
+        for fact in line.facts:
+            covered |= _words(fact.group or "") | _words(fact.table_title or "") | _words(fact.column_label or "")
+        for key in line.metrics:
+            try:
+                entry = vocabulary_metric(key)
+            except KeyError:
+                continue
+            for name in (*entry.labels, *entry.words):
+                covered |= _words(name)
+        for company in self.query.companies:
+            covered |= _words(company)
+        return sorted(word for word in _words(label) - covered - _GENERIC_WORDS if len(word) > 2)
 
     def ambiguous(self, lines: list[Line]) -> Answer:
         """Several documents print the line and the question names none of them: say which, do not guess."""
@@ -893,6 +944,44 @@ class _Context:
             parts.append(f"“{' '.join(sentence.split())}” [{marker}]")
         text = "The disclosures say: " + " ".join(parts)
         return Answer(question=self.question, text=text, citations=self.citations)
+
+
+# "How many years did net income exceed $30,000 thousand?", "How many types of intangible assets are there?":
+# counting rows or periods, which the offline backend does not do (as opposed to "how many employees", a figure).
+_COUNTING = re.compile(
+    r"\bhow\s+many\s+(?:of\s+the\s+)?(?:[\w-]+\s+){0,3}?(?:years|quarters|periods|months|types|kinds|categories|"
+    r"components|segments|items|assumptions|factors|elements|classes|sources|regions|countries|lines|"
+    r"geographic\s+areas|subsidiaries|facilities|plans)\b", re.I)
+_COMPUTED = frozenset({"change", "pct_change", "average", "cagr", "sum", "ratio", "margin"})
+_OPERATION_NAMES = {"change": "change", "pct_change": "percentage change", "average": "average", "cagr": "growth rate",
+                    "sum": "total", "ratio": "ratio", "margin": "margin"}
+
+
+_RESULT_WORDS = {
+    "change": r"increas|decreas|chang|grew|grow|declin|rose|fell|higher|lower|up\b|down\b|improv|reduc",
+    "pct_change": r"percent|%|increas|decreas|grew|declin",
+    "average": r"average|mean",
+    "cagr": r"compound|annual\s+growth|cagr",
+    "sum": r"total|combined|aggregate|together",
+    "ratio": r"percent|%|ratio|times|proportion",
+    "margin": r"margin|percent|%",
+}
+
+
+def _states_result(answer: Answer, operation: str) -> bool:
+    """Whether the first quoted sentence states the result itself ("The $29.3 million increase in ..."): a number
+    and a word of the operation asked for."""
+    if not answer.citations:
+        return False
+    quote = answer.citations[0].quote
+    return bool(re.search(r"\d", quote)) and bool(re.search(_RESULT_WORDS[operation], quote, re.I))
+
+
+def _blank_periods(text: str) -> str:
+    """A question without its periods ("in fiscal 2023", "for the three months ended March 31, 2023")."""
+    return re.sub(r"\b(?:in|for|during|as\s+of|at|on)?\s*(?:the\s+)?(?:(?:three|six|nine|twelve)\s+months\s+ended|"
+                  r"(?:fiscal\s+)?years?\s+ended|fiscal|quarter\s+ended)?\s*(?:january|february|march|april|may|june|july|"
+                  r"august|september|october|november|december)?\s*\d{0,2},?\s*(?:FY)?\d{4}\b", " ", text, flags=re.I)
 
 
 def _annual(document: Document) -> bool:

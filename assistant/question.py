@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from index.metadata import FORM_ALIASES, parse_date, squash
+from index.metadata import FORM_ALIASES, is_generic_company, parse_date, squash
 from index.records import Document
 from index.synonyms import metric as vocabulary_metric
 from index.synonyms import metrics_in_order
@@ -130,6 +130,9 @@ class ConversationState(BaseModel):
 _SUFFIXES = re.compile(
     r"[\s,]+(?:inc\.?|incorporated|corporation|corp\.?|company|co\.?|limited|ltd\.?|group|holdings?|plc|n\.v\.|"
     r"s\.a\.|llc|l\.p\.|ag|se)$", re.I)
+# Forms a generic or badly read name can shrink to ("The Company" -> "the") that would match any question.
+_NOT_NAMES = frozenset({"the", "our", "this", "that", "its", "and", "for", "of", "in", "on", "to", "a", "an", "we", "us",
+                        "company", "corporation", "group", "inc", "total", "net", "income", "revenue"})
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[&.'’-][A-Za-z0-9]+)*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.I)
 _PERIODISH = re.compile(r"(?:FY)?\d{2,4}(?:Q[1-4]|H[12])?|Q[1-4]\d{4}|DATED.*", re.I)
@@ -150,7 +153,8 @@ def _stem_company(source_path: str) -> str | None:
 def _company_forms(document: Document) -> set[str]:
     """Squashed forms a question may name the document's company by (compared ignoring case)."""
     forms: set[str] = set()
-    names = [name for name in (document.company, _stem_company(document.source_path)) if name]
+    names = [name for name in (document.company, _stem_company(document.source_path))
+             if name and not is_generic_company(name)]
     for name in names:
         variants = {name, name.replace("&", " and ")}
         stripped = name
@@ -158,7 +162,7 @@ def _company_forms(document: Document) -> set[str]:
             stripped = shorter
             variants |= {stripped, stripped.replace("&", " and ")}
         forms |= {squash(variant) for variant in variants}
-    return {form for form in forms if len(form) >= 2}
+    return {form for form in forms if len(form) >= 2 and form.lower() not in _NOT_NAMES}
 
 
 def _display_name(document: Document) -> str:
@@ -494,6 +498,7 @@ _OPERATIONS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern, re.
                   r"deteriorate|lower)\b|\bdid\s+(?:it|they|the\s+\w+)?\b.*\b(?:increase|decrease|rise|fall|grow|"
                   r"decline|go\s+up|go\s+down|improve|worsen)\b(?!.*\bhow\s+much)"),
     ("change", r"\b(?:change|difference|increase|decrease|decline|growth|variance|delta)\s+(?:in|of|between)\b|"
+               r"\bincrease\s*/\s*\(?\s*decrease\s*\)?|"
                r"\bhow\s+much\s+did\b.*\b(?:change|increase|decrease|rise|fall|grow|decline|drop)\b|"
                r"\bby\s+how\s+much\b|\b(?:absolute|dollar|net)\s+change\b|\bchange\b(?=\s*\??$)|"
                r"\bwhat\s+(?:was|is)\s+the\s+change\b"),
@@ -501,7 +506,8 @@ _OPERATIONS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern, re.
               r"proportion|fraction|multiple)\s+of\b|\bper\s+cent\s+of\b|\bproportion\s+of\b|(?<!per\s)\bshare\s+of\b|"
               r"\bwhat\s+(?:percent(?:age)?|share|proportion|fraction|part)\s+of\b"),
     ("margin", r"\bmargins?\b"),
-    ("average", r"\baverage\b|\bmean\b"),
+    ("average", r"(?<!weighted\s)(?<!weighted-)\baverage\b(?!\s+(?:remaining|life|duration|term|maturity|"
+                r"period|age|useful|expected|cost\s+of\s+capital))|\bmean\b"),
     ("sum", r"\bsum\s+of\b|\bcombined\b|\btotal\s+of\b|\badd(?:ed)?\s+(?:up|together)\b|\bplus\b|\baltogether\b|"
             r"\btogether\b"),
     ("compare", r"\bcompar(?:e|ed|ing|ison)\b|\bversus\b|\bvs\.?(?=\s)|\bwhich\s+(?:was|is|were|had)\s+(?:higher|"
@@ -510,7 +516,7 @@ _OPERATIONS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern, re.
 
 _NARRATIVE = re.compile(
     r"^\s*(?:why|describe|explain|discuss|summari[sz]e|outline|list)\b|\bwhy\s+(?:did|does|was|were|is|has|have)\b|"
-    r"\bwhat\s+(?:drove|drives|caused|causes|explains|contributed\s+to|led\s+to)\b|"
+    r"\bwhat\s+(?:drove|drives|caused|causes|explains|explained|accounts?\s+for|accounted\s+for|contributed\s+to|led\s+to)\b|"
     r"\b(?:reasons?|drivers?|factors?)\s+(?:for|behind|of)\b|\bwhat\s+(?:does|did)\s+(?:the\s+)?(?:company|management|"
     r"\w+)\s+(?:say|said|state|report|disclose|describe|expect|plan)\b|\bwhat\s+(?:are|were)\s+(?:the\s+)?(?:main\s+|key\s+|"
     r"principal\s+)?(?:risks?|risk\s+factors|strateg(?:y|ies)|plans|highlights|milestones|developments|"
@@ -536,7 +542,8 @@ _LEAD = re.compile(
     r"(?:(?:value|amount|figure|balance|level)\s+of\s+(?:the\s+)?)?|"
     r"\b(?:give|show|tell)\s+me\s+(?:the\s+)?|\bfind\s+(?:the\s+)?|\breport\s+(?:the\s+)?", re.I)
 _OP_WORDS = re.compile(
-    r"^(?:(?:percent(?:age)?|%|absolute|dollar|net|year[\s-]+over[\s-]+year|yoy)\s+)?(?:change|difference|increase|"
+    r"^(?:(?:percent(?:age)?|%|absolute|dollar|net|year[\s-]+over[\s-]+year|yoy)\s+)?(?:change|difference|"
+    r"increase\s*/\s*\(?\s*decrease\s*\)?|increase|"
     r"decrease|growth(?:\s+rate)?|decline|variance|delta|ratio|sum|total|average|mean|cagr|compound\s+annual\s+growth"
     r"(?:\s+rate)?)\s+(?:in|of|for)\s+(?:the\s+)?", re.I)
 _OP_ONLY = re.compile(

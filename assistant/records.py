@@ -89,3 +89,12 @@ class Answer(BaseModel):
         if self.value is not None:
             data["value"]["number"] = str(self.value.number)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Answer":
+        """The inverse of `to_json` (whose facts carry their derived `amount`)."""
+        data = dict(data)
+        data["figures"] = [{**figure, "facts": [{key: value for key, value in fact.items() if key != "amount"}
+                                                for fact in figure.get("facts", [])]}
+                           for figure in data.get("figures", [])]
+        return cls.model_validate(data)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from assistant.errors import QueryError
 from eval.questionset import EvalQuestion, load_question_set
-from eval.scoring import exact_match, f1, outcome, spans
+from eval.scoring import exact_match, f1, outcome, short_answer, spans
 
 KS = (1, 3, 5, 10)
 RETRIEVAL_DEPTH = 10
@@ -137,12 +137,15 @@ def _ask(question: EvalQuestion, assistant, retriever, by_name: dict, mode: str,
     record = {"id": question.id, "gold": gold, "answer": answer.to_json(), "outcome": outcome(question, answer),
               "tags": question.tags, "answer_type": question.answer_type, "seconds": round(seconds, 4)}
     if question.answer_type == "number":
-        # TAT-QA's exact match for a number: the same value, in the gold's scale, at two decimals.
+        # TAT-QA's exact match for a number: the same value, in the gold's scale, at two decimals. (TAT-QA's own
+        # script also asks for the scale as a separate prediction; a figure here carries one only when the
+        # document states it, so a figure from a table that never says "in thousands" is compared as printed.)
         record["em"] = record["f1"] = float(_same_number(question, answer))
         record["relative_error"] = _relative_error(question, answer)
     if question.answer_type == "text":
-        record["em"] = exact_match(answer.text, question.answer)
-        record["f1"] = f1(answer.text, question.answer)
+        record["short_answer"] = short = short_answer(question.question, answer)
+        record["em"] = exact_match(short, question.answer)
+        record["f1"] = f1(short, question.answer)
         record["gold_in_answer"] = all(span.lower() in answer.text.lower() for span in spans(question.answer))
     record.update(_faithfulness(answer))
     if question.evidence:
@@ -161,8 +164,10 @@ def _same_number(question: EvalQuestion, answer) -> bool:  # noqa: ANN001
     if answer.value is None or answer.refused:
         return False
     multiplier = question.amount / question.answer if question.answer else Decimal(1)
-    predicted = answer.value.number * answer.value.scale / (multiplier or 1)
-    return round(predicted, 2) == round(Decimal(question.answer), 2)
+    candidates = [answer.value.number * answer.value.scale / (multiplier or 1)]
+    if answer.value.scale == 1:  # a table that states no scale: the figure as printed is in the gold's scale
+        candidates.append(answer.value.number)
+    return any(round(predicted, 2) == round(Decimal(question.answer), 2) for predicted in candidates)
 
 
 def _relative_error(question: EvalQuestion, answer) -> float | None:  # noqa: ANN001

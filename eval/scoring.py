@@ -13,7 +13,9 @@ rounding to the gold's printed precision (gold 0.47, prediction 0.4688).
 
 Text answers use TAT-QA's normalization (lower case, no punctuation or articles, numbers as numbers) for exact
 match and bag-of-tokens F1 (multi-span answers align spans one to one); a text answer is correct when every gold
-span appears, normalized, in the answer text.
+span appears, normalized, in the answer text. TAT-QA's gold answers are short spans and the assistant answers in
+sentences, so exact match and F1 compare the gold with `short_answer`: the figure as printed for a figure answer,
+else the part of the first quoted sentence after the words the question shares with it.
 """
 
 from __future__ import annotations
@@ -108,6 +110,49 @@ def boolean_in(text: str) -> bool | None:
 
 
 # --- TAT-QA's text metrics ------------------------------------------------------------------------------------
+
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how is are was were do does did the a an of in on for to by from and or "
+    "with as at its it their company companys s much many".split())
+
+
+_LEADING = re.compile(r"^(?:[,:;–—-]\s*)?(?:(?:which|that|who)\s+)?(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?",
+                      re.I)
+
+
+def short_answer(question: str, answer: Answer) -> str:
+    """The few words a span metric compares: the figure as printed (a lookup) or computed, else the part of the
+    first quoted sentence after the last of the question's words to appear in it for the first time ("On a
+    cost-plus type contract, we are paid | our allowable incurred costs plus a profit ..."). Empty for a refusal."""
+    if answer.refused:
+        return ""
+    if answer.value is not None:
+        figure = answer.figures[0] if answer.figures else None
+        if figure is not None and len(figure.facts) == 1 and figure.facts[0].value is not None:
+            return str(figure.facts[0].value)
+        return str(answer.value.number)
+    if not answer.citations:
+        return answer.text
+    tokens = answer.citations[0].quote.split()
+    asked = {_stem(word) for word in re.findall(r"[\w-]+", question.lower())} - _QUESTION_WORDS
+    first: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        word = _stem(re.sub(r"[^\w-]", "", token.lower()))
+        if word in asked and word not in first:
+            first[word] = index
+    if not first:
+        return " ".join(tokens)
+    cut = max(first.values()) + 1
+    span = tokens[cut:]
+    if all(_stem(re.sub(r"[^\w-]", "", token.lower())) in asked | _QUESTION_WORDS for token in span):
+        span = tokens[:min(first.values())]  # nothing new after the question's words: the answer precedes them
+    return _LEADING.sub("", " ".join(span)).rstrip(".;,")
+
+
+def _stem(word: str) -> str:
+    word = re.sub(r"['’]s$", "", word)
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
 
 
 def spans(answer: object) -> list[str]:

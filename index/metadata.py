@@ -128,6 +128,16 @@ _NAMED_BEFORE_TICKER = re.compile(
     re.M)
 _PRESS_COMPANY = re.compile(r"^(?:[A-Z][A-Z .,]+--\s*)?([A-Z][\w&.,' -]{1,60}?(?:Inc\.|Incorporated|Corporation|Corp\.|Company|Limited|Ltd\.|Group|plc|N\.V\.|S\.A\.|LLC))[,\s(]", re.M)
 
+# How a filing refers to itself ("The Company", "the Group"): not a name, and as one it would match every "the".
+_GENERIC_COMPANY = re.compile(
+    r"(?:the|our|this|such|each|a|an)?\s*(?:company|corporation|corp\.?|group|partnership|registrant|issuer|firm|"
+    r"bank|trust|fund|entity|parent|business|limited|inc\.?)", re.I)
+
+
+def is_generic_company(name: str) -> bool:
+    """"The Company", "the Group": how a filing refers to itself, not who it is."""
+    return bool(_GENERIC_COMPANY.fullmatch(name.strip()))
+
 
 def meta_from_text(text: str) -> DocumentMeta:
     head = text[:20000]
@@ -137,12 +147,11 @@ def meta_from_text(text: str) -> DocumentMeta:
     if form:
         meta["form"] = form
 
-    if match := _REGISTRANT.search(head):
-        meta["company"] = match.group(1).strip()
-    elif match := _NAMED_BEFORE_TICKER.search(head[:5000]):
-        meta["company"] = match.group(1).strip()
-    elif match := _PRESS_COMPANY.search(head[:3000]):
-        meta["company"] = match.group(1).strip()
+    for pattern, span in ((_REGISTRANT, 20000), (_NAMED_BEFORE_TICKER, 5000), (_PRESS_COMPANY, 3000)):
+        match = pattern.search(head[:span])
+        if match and not is_generic_company(match.group(1)):
+            meta["company"] = match.group(1).strip()
+            break
 
     for pattern in _TICKER_PATTERNS:
         if match := pattern.search(head):

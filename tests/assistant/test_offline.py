@@ -53,6 +53,20 @@ def test_facts_are_reread_when_the_store_changes(two_years):
     assert assistant.ask(question, history=[]).value.number == Decimal("5508356")
 
 
+def test_a_filter_bounds_the_answer_even_when_the_question_names_another_document(two_years, tmp_path):
+    store, documents = two_years
+    other = tmp_path / "northwind-2021-h1-results.txt"
+    other.write_text(SEED.read_text(encoding="utf-8").replace("Aptorum Group Limited", "Northwind Traders Inc."),
+                     encoding="utf-8")
+    assert not Ingestor(store, progress=False).ingest([other]).failed
+    assistant = Assistant(store)
+    answer = assistant.ask("What were Northwind Traders' R&D expenses for the six months ended June 30, 2021?",
+                           history=[], filters=_docs(documents["2021H1"]))
+    assert answer.refused and answer.value is None
+    assert "Northwind Traders" in answer.text and "filtered" in answer.text
+    assert answer.citations == []
+
+
 def _docs(doc_id: str):  # noqa: ANN202
     from index.records import SearchFilters
 
@@ -72,3 +86,44 @@ def test_a_table_without_periods_is_refused_or_answered_right_never_a_crash(stor
                                   "year as a percentage of the total contractual obligations?")
     assert answer.refused or answer.value.number == Decimal("20"), answer.text
     assert answer.grounded
+
+
+@pytest.mark.parametrize("question", [
+    "How many years did R&D expenses exceed $5,000,000?",
+    "How many types of expenses are there?",
+    "What is the average growth of the drug candidates?",  # an average of figures it cannot find
+])
+def test_counting_or_computing_without_figures_is_declined_not_quoted_as_an_answer(seed_store, question):
+    answer = Assistant(seed_store).ask(question, history=[])
+    assert answer.refused and answer.value is None
+    assert not answer.text.startswith("The disclosures say")
+
+
+def test_a_quote_that_answers_a_plain_question_is_still_an_answer(seed_store):
+    answer = Assistant(seed_store).ask("What is Aptorum Group's lead drug candidate?", history=[])
+    assert not answer.refused and answer.citations
+
+
+@pytest.mark.parametrize(("quote", "operation", "states"), [
+    ("The $29.3 million increase in cost of license revenue was due to hosting.", "change", True),
+    ("The average duration of the accounts receivables is 25 days.", "average", True),
+    ("Cost of license revenue is recognized as incurred.", "change", False),   # no number
+    ("Revenue was $5.2 million in 2019.", "average", False),                     # a number, not an average
+])
+def test_a_quote_that_states_the_computed_result_counts_as_an_answer(quote, operation, states):
+    from assistant.offline import _states_result
+    from assistant.records import Answer, Citation
+
+    answer = Answer(question="q", text="t", citations=[Citation(n=1, doc_id="d", title="t", quote=quote, start=0,
+                                                                end=len(quote))])
+    assert _states_result(answer, operation) is states
+
+
+def test_a_narrower_thing_than_the_line_found_is_refused_with_the_closest_line(seed_store):
+    assistant = Assistant(seed_store)
+    narrower = assistant.ask("What was Aptorum's revenue from cloud gaming subscriptions in H1 2021?", history=[])
+    assert narrower.refused and narrower.value is None
+    assert "cloud" in narrower.text and "The closest figure they report is" in narrower.text
+    # Words that only wrap the line's name do not narrow it.
+    plain = assistant.ask("How much did Aptorum spend on research and development in H1 2021?", history=[])
+    assert not plain.refused and plain.value.number == Decimal("5508356")

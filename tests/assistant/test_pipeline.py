@@ -110,6 +110,8 @@ def test_rd_growth_derivation(seed_store):
     assert plain in derivation or abs_form, derivation
     assert "27.66%" in answer.text and derivation in answer.text
     assert answer.grounded
+    # An answer written out as JSON (a run's results, the feedback store) reads back the same.
+    assert Answer.from_json(json.loads(json.dumps(answer.to_json()))) == answer
 
 
 @pytest.mark.parametrize("question", ["What was Apple's revenue in 2019?",

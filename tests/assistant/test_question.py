@@ -61,6 +61,16 @@ def test_companies_resolve_to_documents(question, doc_ids):
     assert parse(question).doc_ids == doc_ids
 
 
+def test_a_generic_self_reference_is_not_a_company_name():
+    # TAT-QA contexts open with "The Company ..."; stored as a name, "The Company" shrank to "the" and matched
+    # every question, which sent per-document questions to other documents.
+    generic = [_doc(f"g{n}", name, "", f"/x/context-{n}.txt") for n, name in
+               enumerate(["The Company", "The Corporation", "The Group"])]
+    query = parse_question("What is the change in net income between 2019 and 2018?", [*DOCS, *generic])
+    assert query.doc_ids == []
+    assert parse_question("What was the Company's revenue?", [*DOCS, *generic]).doc_ids == []
+
+
 def test_company_names_come_back_as_the_documents_name_them():
     query = parse("Compare Apple's and Johnson & Johnson's revenue in FY2022")
     assert query.companies == ["Apple Inc.", "Johnson & Johnson"]
@@ -157,6 +167,9 @@ def test_year_over_year_without_a_period_is_flagged():
     ("What was the change in Apple's total assets from FY2021 to FY2022?", "change"),
     ("How much did R&D expenses increase from 2020 to 2021?", "change"),
     ("By how much did net loss grow in H1 2021?", "change"),
+    # TAT-QA's wording, after the column heading "Increase / (Decrease)".
+    ("What is the increase / (decrease) in R&D from 2020 to 2021?", "change"),
+    ("What is the increase/ (decrease) in Service delivery costs from 2018 to 2019?", "change"),
     ("What was the percentage change in R&D between 2020 and 2021?", "pct_change"),
     ("By what percentage did revenue increase in FY2022?", "pct_change"),
     ("What was the revenue growth rate in 2022?", "pct_change"),
@@ -176,6 +189,17 @@ def test_year_over_year_without_a_period_is_flagged():
 ])
 def test_operations(question, operation):
     assert parse(question).operation == operation
+
+
+@pytest.mark.parametrize("question", ["What is the weighted average remaining amortization period?",
+                                      "What is the weighted-average expected long-term rate of return?",
+                                      "What is the average duration of the accounts receivables?"])
+def test_a_weighted_average_or_an_average_life_is_a_line_not_an_operation(question):
+    assert parse(question).operation != "average"
+
+
+def test_increase_decrease_heading_is_not_part_of_the_label():
+    assert parse("What is the increase / (decrease) in G&A fees from 2020 to 2021?").label == "G&A fees"
 
 
 @pytest.mark.parametrize(("question", "name"), [
@@ -270,6 +294,8 @@ def test_definition_of_a_metric_nobody_named_names_it():
     ("What does the company say about its ALS-4 program?", "narrative"),
     ("Describe Aptorum's clinical pipeline.", "narrative"),
     ("What drove the increase in net loss in H1 2021?", "narrative"),
+    ("What explained the decrease in legal and professional fees?", "narrative"),
+    ("What accounted for the increase in revenue in 2019?", "narrative"),
     ("What are the main risk factors for Apple?", "narrative"),
     ("Explain the decrease in legal and professional fees.", "narrative"),
     ("How much did R&D expenses increase from 2020 to 2021?", "figure"),

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.records import Answer, AnswerValue
+from assistant.records import Answer, AnswerValue, Citation
 from eval.questionset import EvalQuestion
-from eval.scoring import exact_match, f1, normalize, outcome
+from eval.scoring import exact_match, f1, normalize, outcome, short_answer
 
 
 def question(**fields) -> EvalQuestion:  # noqa: ANN003
@@ -68,3 +68,29 @@ def test_tatqa_normalization_and_metrics():
     assert f1(["a b", "c"], ["c", "a b"]) == 1.0
     assert f1(["a b"], ["a b", "c"]) == 0.5
     assert f1("x", "y") == 0.0
+
+
+def _quoting(sentence: str) -> Answer:
+    citation = Citation(n=1, doc_id="d", title="t", quote=sentence, start=0, end=len(sentence))
+    return Answer(question="q", text=f"The disclosures say: “{sentence}” [1]", citations=[citation])
+
+
+@pytest.mark.parametrize(("asked", "sentence", "short"), [
+    # TAT-QA dev questions and the sentences their gold spans come from.
+    ("What is the company paid on a cost-plus type contract?",
+     "On a cost-plus type contract, we are paid our allowable incurred costs plus a profit which can be fixed.",
+     "our allowable incurred costs plus a profit which can be fixed"),
+    ("What is the remaining estimated life of plan participants?",
+     "The remaining estimated life of plan participants, which was approximately 16 years as of December 31, 2019.",
+     "approximately 16 years as of December 31, 2019"),
+    # The question's words come last: the words before them are the answer.
+    ("Who audits the company?", "Ernst & Young LLP audits the company.", "Ernst & Young LLP"),
+])
+def test_short_answer_is_the_span_after_the_question_words(asked, sentence, short):
+    assert short_answer(asked, _quoting(sentence)) == short
+
+
+def test_short_answer_of_a_figure_and_of_a_refusal():
+    assert short_answer("What was revenue?", said("1496.5", scale=1_000_000)) == "1496.5"
+    assert short_answer("What was revenue?", said(None, refused=True, text="The disclosures do not say.")) == ""
+    assert exact_match(short_answer("What was revenue?", said("1496.5")), "$1,496.5") == 1.0

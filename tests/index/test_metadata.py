@@ -62,6 +62,15 @@ def test_ten_q_cover_page_wins_over_later_mentions_of_other_periods():
     assert (meta.form, meta.company, meta.period_end) == ("10-Q", "Apple Inc.", dt.date(2023, 7, 1))
 
 
+@pytest.mark.parametrize("opening", [
+    "The Company designs, develops and sells products.\n",
+    "The Group today announced its results.\n",
+    "THE CORPORATION (NYSE: XYZ) reported a loss.\n",
+])
+def test_a_filing_calling_itself_the_company_gets_no_company_name(opening):
+    assert meta_from_text(opening + "Revenue for fiscal 2019 rose.").company is None
+
+
 def test_real_filings_metadata():
     shared_or_skip()
     expected = {

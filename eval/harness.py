@@ -377,8 +377,12 @@ def _plots(out: Path, summary: dict, records: list[dict]) -> list[str]:
     if "retrieval" in summary:
         figure, axes = plt.subplots(figsize=(5, 3.2))
         ks = list(summary["retrieval"]["recall_at"])
-        axes.plot([int(k) for k in ks], [summary["retrieval"]["recall_at"][k] for k in ks], marker="o")
-        axes.set_ylim(0, 1)
+        values = [summary["retrieval"]["recall_at"][k] for k in ks]
+        axes.plot([int(k) for k in ks], values, marker="o")
+        for k, value in zip(ks, values):
+            axes.annotate(f"{value:.0%}", (int(k), value), textcoords="offset points", xytext=(0, 6), ha="center")
+        axes.set_xticks([int(k) for k in ks])
+        axes.set_ylim(0, 1.1)
         axes.set_xlabel("k")
         axes.set_ylabel("recall@k")
         axes.set_title("Retrieval of gold evidence")

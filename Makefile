@@ -7,10 +7,15 @@ SAMPLE := sample
 
 .PHONY: install run test bench clean
 
-# The venv is rebuilt when the project's dependencies change. torch is installed first, on its own, so that
-# the pinned CPU build is taken (a loose torch pulls a CUDA build of several GB). The llm-server extra builds
-# llama-cpp-python from source (about 5 minutes on 2 cores, once: pip caches the wheel).
+# Debian's chromium (driven by the browser tests through Playwright) is installed with apt when missing, as root
+# or with sudo. The venv is rebuilt when the project's dependencies change. torch is installed first, on its own,
+# so that the pinned CPU build is taken (a loose torch pulls a CUDA build of several GB). The llm-server extra
+# builds llama-cpp-python from source (about 5 minutes on 2 cores, once: pip caches the wheel).
 $(STAMP): pyproject.toml
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (the browser tests drive it)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "torch==2.13.0"
@@ -21,7 +26,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/disclosures ingest $(SAMPLE)
-	$(BIN)/disclosures ask
+	$(BIN)/disclosures chat
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 test: install

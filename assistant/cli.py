@@ -369,6 +369,21 @@ def _print_answer(answer) -> None:  # noqa: ANN001
 # --- eval -------------------------------------------------------------------------------------------------
 
 
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default DISCLOSURES_UI_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default DISCLOSURES_UI_PORT, 7860).")
+@click.option("--share", type=click.Choice(["off", "on"]), default="off",
+              help="A public gradio.live link (needs internet; off by default).")
+@click.pass_context
+def chat(ctx: click.Context, host: str | None, port: int | None, share: str) -> None:
+    """Open the chat web page over the ingested documents."""
+    from assistant.ui import serve
+
+    settings = _settings(ctx)
+    click.echo(f"Disclosure Assistant: http://{host or settings.ui_host}:{port or settings.ui_port}", err=True)
+    serve(settings, host=host, port=port, share=share == "on")
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Measure the assistant on a question set (eval/harness.py)."""
@@ -396,6 +411,22 @@ def eval_run(ctx: click.Context, questions_file: Path, docs: Path | None, mode: 
                   settings=_settings(ctx))
     click.echo(f"{summary['questions']} questions: {summary['accuracy']:.1%} correct, {summary['wrong_rate']:.1%} wrong, "
                f"{summary['refusal_rate']:.1%} refused; report in {out / 'report.md'}")
+
+
+@eval_group.command("feedback")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("eval/questions/feedback.jsonl"), show_default=True,
+              help="Question set to write; answers that need a person's gold go beside it (*.needs-gold.jsonl).")
+@click.pass_context
+def eval_feedback(ctx: click.Context, out: Path) -> None:
+    """Turn the chat page's and the Slack bot's feedback into a question set."""
+    from eval.feedback import convert
+
+    source = _settings(ctx).data_dir / "feedback.jsonl"
+    if not source.exists():
+        _fail(f"no feedback yet: {source} does not exist (thumbs in the chat page write it)")
+    counts = convert(source, out)
+    click.echo(f"{counts['records']} feedback records: {counts['gold']} questions in {counts['out']}, "
+               f"{counts['needs_gold']} needing a gold answer in {counts['needs_gold_out']}")
 
 
 @eval_group.command("compare")

@@ -65,6 +65,10 @@ class MetadataError(IngestError):
     """A sidecar NAME.meta.yaml or a metadata flag is malformed."""
 
 
+class UploadError(DisclosuresError):
+    """An upload the chat page refuses (too many, too large, not a PDF/HTML/TXT by content)."""
+
+
 class CalculationError(DisclosuresError):
     """An expression the calculator will not evaluate: malformed, too big, or unknown names."""
 

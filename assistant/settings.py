@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     llm_first_tool: str | None = Field(default=None, description="Make the model call this tool (`search_disclosures`, `lookup_facts`) on its first turn; for small local models that do not call tools on their own.")
     llm_max_facts: int = Field(default=40, ge=1, le=500, description="Facts one `lookup_facts` call returns to the model.")
     llm_history_turns: int = Field(default=6, ge=0, le=50, description="Earlier question/answer pairs an LLM sees in a conversation.")
+    ui_host: str = Field(default="127.0.0.1", description="Address the chat page listens on (`0.0.0.0` for every interface).")
+    ui_port: int = Field(default=7860, ge=1, le=65535, description="Port of the chat page.")
+    ui_auth: SecretStr | None = Field(default=None, description="Login for the chat page: `user:pass[,user2:pass2]`, or the path of a file of `user:pass` lines; unset means no login.")
+    ui_concurrency: int = Field(default=4, ge=1, le=64, description="Questions the chat page answers at once (the Gradio queue's concurrency limit).")
+    ui_max_files: int = Field(default=10, ge=1, le=1000, description="Files one upload may hold.")
 
     @field_validator("data_dir", mode="before")
     @classmethod

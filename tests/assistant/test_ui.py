@@ -1,0 +1,280 @@
+"""assistant/ui.py: the chat page, in a real headless Chromium (Debian's, through Playwright) against a real
+`disclosures chat` server on loopback, plus `gradio_client` and the page's helpers.
+
+Screenshots go to test-artifacts/ui/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import SEED, free_port
+
+from assistant.errors import UploadError
+from assistant.settings import Settings
+from assistant.ui import auth_pairs, check_uploads, escape_markdown, safe_name, sniff_type
+
+CHROMIUM = Path(os.environ.get("DISCLOSURES_TEST_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
+NORTHWIND = """Northwind Traders Inc. reports results for fiscal 2023
+
+Northwind Traders Inc. (NASDAQ: NWTR) today reported results for the fiscal year ended December 31, 2023.
+
+Statements of Operations (in thousands)
+Year ended December 31, 2023 2022
+Revenue 12,500 10,000
+Net income 1,250 900
+"""
+XSS = """<html><body><h1>Contoso Ltd. earnings release</h1>
+<p>Contoso Ltd. reported that its widget backlog was strong.<script>window.__xss = 1;</script>
+<img src="x" onerror="window.__xss = 2"> The widget backlog grew because of &lt;b&gt;demand&lt;/b&gt;.</p>
+</body></html>
+"""
+
+
+# --- helpers without a browser --------------------------------------------------------------------------------
+
+def test_document_text_is_escaped_for_the_chat():
+    text = escape_markdown('<img src=x onerror="alert(1)"> ![t](http://evil/x.png) [link](javascript:alert(1))')
+    assert "<img" not in text and "&lt;img" in text
+    assert "](" not in text.replace("\\]\\(", "")
+
+
+def test_uploads_are_checked_by_content_count_and_size(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", ui_max_files=2, max_file_mb=0.001)
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 100)
+    png = tmp_path / "fake.pdf"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 50)
+    html = tmp_path / "page.txt"
+    html.write_text("<html><body><p>hi</p></body></html>")
+    assert (sniff_type(pdf), sniff_type(png), sniff_type(html)) == ("pdf", None, "html")
+    with pytest.raises(UploadError, match="fake.pdf: not a PDF, HTML or text file"):
+        check_uploads([png], ["fake.pdf"], settings)
+    with pytest.raises(UploadError, match="the content is PDF but the name ends in .txt"):
+        check_uploads([pdf], ["a.txt"], settings)
+    with pytest.raises(UploadError, match="3 files at once; the limit is 2"):
+        check_uploads([pdf, pdf, pdf], ["a.pdf"] * 3, settings)
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 5000)
+    with pytest.raises(UploadError, match="over the 0.001 MB limit"):
+        check_uploads([big], ["big.txt"], settings)
+    assert check_uploads([pdf], ["../../etc/a b.pdf"], settings)[0][1] == "a_b.pdf"
+
+
+@pytest.mark.parametrize(("name", "safe"), [("../../x.pdf", "x.pdf"), ("..\\..\\evil.txt", "evil.txt"),
+                                            (".hidden.html", "hidden.html"), ("Q1 report (final).pdf", "Q1_report_final_.pdf"),
+                                            ("", "upload")])
+def test_file_names_are_sanitized(name, safe):
+    assert safe_name(name) == safe
+
+
+def test_login_pairs(tmp_path):
+    assert auth_pairs(None) is None
+    assert auth_pairs("ann:pw1,bob:pw2") == [("ann", "pw1"), ("bob", "pw2")]
+    users = tmp_path / "users"
+    users.write_text("# analysts\nann:pw1\n")
+    assert auth_pairs(str(users)) == [("ann", "pw1")]
+
+
+# --- the page in a browser ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
+    data = tmp_path_factory.mktemp("ui-data")
+    env = {**os.environ, "DISCLOSURES_DATA_DIR": str(data)}
+    executable = Path(sys.executable).parent / "disclosures"
+    subprocess.run([str(executable), "ingest", str(SEED), "--no-progress"], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = (data / "server.log").open("w")
+    process = subprocess.Popen([str(executable), "chat", "--port", str(port)], env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError((data / "server.log").read_text())
+            time.sleep(0.5)
+    else:
+        process.kill()
+        raise RuntimeError("the chat page did not start in 120 s:\n" + (data / "server.log").read_text())
+    yield {"url": url, "data": data}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+def _open(browser, server):  # noqa: ANN001, ANN202
+    context = browser.new_context(viewport={"width": 1280, "height": 1100})
+    page = context.new_page()
+    page.goto(server["url"], wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    return context, page
+
+
+def _ask(page, question: str, answers_before: int | None = None) -> str:  # noqa: ANN001
+    """Ask and wait for the final answer (it ends with its sources line, or is a refusal); return its text."""
+    bots = page.locator("#chat .message-row.bot-row, #chat [data-testid='bot']")
+    before = bots.count() if answers_before is None else answers_before
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    page.wait_for_function(
+        """([before]) => {
+            const bots = document.querySelectorAll("#chat .message-row.bot-row, #chat [data-testid='bot']");
+            if (bots.length <= before) return false;
+            const text = bots[bots.length - 1].innerText;
+            return text.length > 1 && !text.endsWith("…") && document.querySelector("#question textarea").value === "";
+        }""", arg=[before], timeout=60_000)
+    page.wait_for_timeout(300)
+    return bots.nth(bots.count() - 1).inner_text()
+
+
+def _shot(page, name: str) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_answer_citation_passage_calculation_follow_up_feedback(browser, server):
+    context, page = _open(browser, server)
+    _shot(page, "01-loaded")
+    text = _ask(page, "How much did R&D grow in the first half of 2021?")
+    assert "1,193,323" in text and "[1]" in text and "Sources:" in text
+    _shot(page, "02-answer")
+    # A [1] marker in the answer is a link: clicking it opens its passage with the quote highlighted.
+    page.locator("#chat a[href^='#cite-']").first.click()
+    mark = page.locator("#passage mark")
+    mark.wait_for(timeout=20_000)
+    assert "5,508,356" in mark.inner_text() and "Research and development" in mark.inner_text()
+    assert "Aptorum" in page.locator("#passage h4").inner_text()
+    _shot(page, "03-passage")
+    # The sources are chips too; the second one opens another passage.
+    chips = page.locator("#sources label")
+    assert chips.count() == 2
+    first_quote = mark.inner_text()
+    chips.nth(1).click()
+    page.wait_for_function("(q) => { const m = document.querySelector('#passage mark');"
+                           " return m && m.innerText !== q; }", arg=first_quote, timeout=20_000)
+    assert page.locator("#passage h4").inner_text().startswith("[2]")
+    # The calculation: derivation and the facts it used.
+    page.locator("#calculation").get_by_text("Show the calculation").click()
+    body = page.locator("#calculation-body")
+    body.wait_for(timeout=10_000)
+    assert "1,193,323" in body.inner_text() and "Research and development expenses" in body.inner_text()
+    _shot(page, "04-calculation")
+    # A follow-up uses this session's history.
+    _ask(page, "What were G&A fees in H1 2021?")
+    follow = _ask(page, "And in 2020?")
+    assert "2,076,634" in follow, follow
+    _shot(page, "05-follow-up")
+    # Thumbs up on the last answer is stored in the data dir, in a form the harness can read.
+    page.locator("#chat button[aria-label='Like']").last.click()
+    page.get_by_text("Thanks: feedback saved.").wait_for(timeout=10_000)
+    records = [json.loads(line) for line in (server["data"] / "feedback.jsonl").read_text().splitlines()]
+    assert records[-1]["rating"] == "up" and records[-1]["question"] == "And in 2020?"
+    assert records[-1]["answer"]["value"]["number"] == "2076634"
+    context.close()
+
+
+def test_upload_then_ask_and_bad_upload_leaves_store_as_it_was(browser, server, tmp_path):
+    context, page = _open(browser, server)
+    listed_before = page.locator("#documents").inner_text()
+    assert "Northwind" not in listed_before
+    fake = tmp_path / "report.pdf"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page.locator("#upload input[type=file]").set_input_files(str(fake))
+    page.locator("#add").click()
+    page.get_by_text("not a PDF, HTML or text file").wait_for(timeout=30_000)
+    assert page.locator("#documents").inner_text() == listed_before
+    northwind = tmp_path / "northwind-2023-results.txt"
+    northwind.write_text(NORTHWIND, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(northwind))
+    page.locator("#add").click()
+    page.get_by_text("northwind-2023-results.txt: added").wait_for(timeout=120_000)
+    page.wait_for_function("document.querySelector('#documents').innerText.includes('Northwind')", timeout=10_000)
+    _shot(page, "06-uploaded")
+    text = _ask(page, "What was Northwind Traders' revenue in 2023?")
+    assert "12,500" in text, text
+    assert (server["data"] / "uploads" / "northwind-2023-results.txt").exists()
+    context.close()
+
+
+def test_script_in_a_document_is_shown_as_text_never_run(browser, server, tmp_path):
+    context, page = _open(browser, server)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    xss = tmp_path / "contoso-release.html"
+    xss.write_text(XSS, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(xss))
+    page.locator("#add").click()
+    page.get_by_text("contoso-release.html: added").wait_for(timeout=120_000)
+    _ask(page, "Why did the widget backlog grow? <img src=x onerror=\"window.__xss=3\"><script>window.__xss=4</script>")
+    chips = page.locator("#sources label")
+    if chips.count():
+        chips.first.click()
+        page.locator("#passage mark").wait_for(timeout=20_000)
+    _shot(page, "07-xss")
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []
+    assert page.locator("#chat img[src='x'], #passage img, #chat script, #passage script").count() == 0
+    assert "&lt;" not in page.locator("#chat").inner_text()  # shown as the characters, not double-escaped
+    assert "<img src=x" in page.locator("#chat").inner_text()
+    context.close()
+
+
+def test_two_browser_sessions_keep_their_own_history(browser, server):
+    first_context, first = _open(browser, server)
+    second_context, second = _open(browser, server)
+    _ask(first, "What were G&A fees in H1 2021?")
+    _ask(second, "What were research and development expenses in H1 2021?")
+    # Both follow-ups at the same time.
+    for page in (first, second):
+        page.locator("#question textarea").fill("And in 2020?")
+    first.locator("#ask").click()
+    second.locator("#ask").click()
+    for page in (first, second):
+        page.wait_for_function("document.querySelectorAll('#chat .message-row.bot-row, #chat [data-testid=\"bot\"]')"
+                               ".length >= 2 && document.querySelector('#question textarea').value === ''",
+                               timeout=60_000)
+    first.wait_for_function("document.querySelector('#chat').innerText.includes('2,076,634')", timeout=60_000)
+    second.wait_for_function("document.querySelector('#chat').innerText.includes('4,315,033')", timeout=60_000)
+    assert "4,315,033" not in first.locator("#chat").inner_text()
+    assert "2,076,634" not in second.locator("#chat").inner_text()
+    _shot(first, "08-session-a")
+    _shot(second, "08-session-b")
+    first_context.close()
+    second_context.close()
+
+
+def test_gradio_client_api(server):
+    from gradio_client import Client
+
+    client = Client(server["url"], verbose=False)
+    answer = client.predict("What were G&A fees in H1 2021?", api_name="/ask")
+    assert answer["value"]["number"] == "2564117" and answer["citations"]
+    documents = client.predict(api_name="/documents")
+    assert any(document["company"] == "Aptorum Group Limited" for document in documents)
+

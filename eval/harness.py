@@ -54,6 +54,8 @@ def run(questions_file: Path, docs: Path | None, out: Path, mode: str = "shared"
 
     if mode not in ("shared", "per-doc"):
         raise QueryError(f"--mode must be shared or per-doc, not {mode!r}")
+    if not Path(questions_file).is_file():
+        raise QueryError(f"--questions {questions_file}: no such file")
     if docs is None:
         docs = _tatqa_documents(questions_file, out)
     if not docs.is_dir():

@@ -136,3 +136,5 @@ def test_cli_errors_are_one_line(tmp_path):
     assert result.output.strip() == f"error: {bad}:1: question 'x': answer: Field required"
     missing = CliRunner().invoke(cli, ["eval", "compare", str(tmp_path / "nope"), str(tmp_path / "nope2")], obj={})
     assert missing.exit_code == 1 and "not a finished run" in missing.output
+    no_file = CliRunner().invoke(cli, ["eval", "run", "--questions", str(tmp_path / "none.jsonl")], obj={})
+    assert no_file.exit_code == 1 and no_file.output.strip() == f"error: --questions {tmp_path / 'none.jsonl'}: no such file"

@@ -72,16 +72,17 @@ def citation_choices(answer: Answer | None) -> list[tuple[str, str]]:
              str(c.n)) for c in answer.citations]
 
 
-def calculation_markdown(answer: Answer | None) -> str:
+def calculation_markdown(answer: Answer | None, turn: int = 0) -> str:
+    """The answer's figures: each derivation, and the facts it used, each linked to the passage it is printed in."""
     if answer is None or not answer.figures:
         return "No calculation in this answer: its figures are read from the documents as printed."
     parts = []
-    by_quote = {c.passage_id: c.n for c in answer.citations}
     for figure in answer.figures:
         parts.append(f"**{escape_markdown(figure.display)}** = {escape_markdown(figure.derivation)}")
         for fact in figure.facts:
-            source = by_quote.get(fact.passage_id)
-            where = f" \\[{source}\\]" if source else ""
+            source = next((c.n for c in answer.citations if c.doc_id == fact.doc_id and c.start <= fact.start < c.end),
+                          None) or next((c.n for c in answer.citations if c.passage_id == fact.passage_id), None)
+            where = f" [\\[{source}\\]](#cite-{turn}-{source})" if source else ""
             parts.append(f"- {escape_markdown(fact.label)}, {escape_markdown(fact.period or '')}: "
                          f"{escape_markdown(fact.raw.strip())}{where}")
     return "\n".join(parts)
@@ -394,14 +395,21 @@ def build(app: ChatApp):  # noqa: ANN201
                         yield history, state, gr.update(), gr.update(), gr.update(), gr.update(), "", ""
                     else:
                         yield (history, state, answer.to_json(), gr.update(choices=citation_choices(answer), value=None),
-                               calculation_markdown(answer), passage_html(app.store, answer, None), "", "")
+                               calculation_markdown(answer, len(state["turns"]) - 1), passage_html(app.store, answer, None),
+                               "", "")
             except DisclosuresError as exc:
                 history[-1] = {"role": "assistant", "content": f"Sorry: {escape_markdown(str(exc))}"}
                 yield history, state, gr.update(), gr.update(), gr.update(), gr.update(), "", ""
 
         outputs = [chat, session, last, sources, calculation, viewer, status, question]
-        ask.click(on_ask, [question, chat, session, filter_docs, filter_companies, backend], outputs)
-        question.submit(on_ask, [question, chat, session, filter_docs, filter_companies, backend], outputs)
+        inputs = [question, chat, session, filter_docs, filter_companies, backend]
+
+        def exported(state):  # noqa: ANN001, ANN202
+            """The export button always holds the conversation so far."""
+            return str(app.export_markdown(state)) if state.get("turns") else None
+
+        for trigger in (ask.click, question.submit):
+            trigger(on_ask, inputs, outputs).then(exported, [session], export)
 
         def on_source(n, answer_json):  # noqa: ANN001, ANN202
             answer = Answer.from_json(answer_json) if answer_json else None
@@ -418,7 +426,7 @@ def build(app: ChatApp):  # noqa: ANN201
                 return gr.update(), gr.update(), gr.update(), gr.update()
             answer = Answer.from_json(turns[turn]["answer"])
             return (turns[turn]["answer"], gr.update(choices=citation_choices(answer), value=None),
-                    calculation_markdown(answer), passage_html(app.store, answer, None))
+                    calculation_markdown(answer, turn), passage_html(app.store, answer, None))
 
         chat.select(on_select, [session], [last, sources, calculation, viewer])
 
@@ -431,7 +439,7 @@ def build(app: ChatApp):  # noqa: ANN201
             answer_json = turns[int(match.group(1))]["answer"]
             answer = Answer.from_json(answer_json)
             return (answer_json, gr.update(choices=citation_choices(answer), value=match.group(2)),
-                    calculation_markdown(answer), passage_html(app.store, answer, match.group(2)))
+                    calculation_markdown(answer, int(match.group(1))), passage_html(app.store, answer, match.group(2)))
 
         cite_go.click(on_cite, [cite_target, session], [last, sources, calculation, viewer],
                       js="(target, state) => [window.__disclosuresCite || '', state]")
@@ -459,7 +467,6 @@ def build(app: ChatApp):  # noqa: ANN201
             return "Thanks: comment saved.", ""
 
         send_comment.click(on_comment, [comment, session], [status, comment])
-        export.click(lambda state: str(app.export_markdown(state)), [session], export)
 
         def on_add(files, progress=gr.Progress()):  # noqa: ANN001, ANN202, B008
             try:
@@ -471,6 +478,13 @@ def build(app: ChatApp):  # noqa: ANN201
 
         add.click(on_add, [upload], [upload_status, documents, filter_docs, filter_companies, upload],
                   api_name="add_documents")
+
+        def refresh():  # noqa: ANN202
+            """A page opened later sees the documents added since the server started."""
+            return (app.documents_table(), gr.update(choices=app.document_choices()),
+                    gr.update(choices=app.company_choices()))
+
+        page.load(refresh, None, [documents, filter_docs, filter_companies])
 
         def api_ask(text: str, docs: list[str] | None = None) -> dict:
             """One question, no history: the Answer record as JSON (for gradio_client)."""

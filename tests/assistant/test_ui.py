@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -19,7 +21,8 @@ from conftest import SEED, free_port
 
 from assistant.errors import UploadError
 from assistant.settings import Settings
-from assistant.ui import auth_pairs, check_uploads, escape_markdown, safe_name, sniff_type
+from assistant.records import Answer, Citation
+from assistant.ui import ChatApp, answer_markdown, auth_pairs, check_uploads, escape_markdown, safe_name, sniff_type
 
 CHROMIUM = Path(os.environ.get("DISCLOSURES_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
@@ -45,6 +48,32 @@ def test_document_text_is_escaped_for_the_chat():
     text = escape_markdown('<img src=x onerror="alert(1)"> ![t](http://evil/x.png) [link](javascript:alert(1))')
     assert "<img" not in text and "&lt;img" in text
     assert "](" not in text.replace("\\]\\(", "")
+
+
+def test_unverified_numbers_are_flagged_and_markers_link_to_their_sources():
+    quote = "Revenue 12,500 10,000"
+    answer = Answer(question="q", text="Revenue was 12,500 [1] and margin 99% [unverified] [7].", grounded=False,
+                    unsupported_numbers=["99%"],
+                    citations=[Citation(n=1, doc_id="d", title="T", quote=quote, start=0, end=len(quote))])
+    shown = answer_markdown(answer, turn=4)
+    assert shown.startswith("⚠️ **Unverified numbers: 99%.**")
+    assert "**[unverified]**" in shown
+    assert "[\\[1\\]](#cite-4-1)" in shown       # a known marker links to its source
+    assert "#cite-4-7" not in shown                  # an unknown one does not
+
+
+def test_backend_menu_only_when_an_llm_is_configured(seed_store):
+    assert ChatApp(seed_store.settings, seed_store).backends() == ["offline"]
+    llm = seed_store.settings.with_overrides(backend="openai:gpt-4o-mini")
+    assert ChatApp(llm, seed_store).backends() == ["offline", "openai:gpt-4o-mini"]
+
+
+def test_company_and_document_filters_become_search_filters(seed_store):
+    app = ChatApp(seed_store.settings, seed_store)
+    [document] = seed_store.documents()
+    assert app.filters(None, None) is None
+    assert app.filters(None, ["Aptorum Group Limited"]).docs == [document.id]
+    assert app.filters([document.id], ["Aptorum Group Limited"]).docs == [document.id]
 
 
 def test_uploads_are_checked_by_content_count_and_size(tmp_path):
@@ -86,12 +115,9 @@ def test_login_pairs(tmp_path):
 
 # --- the page in a browser ------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
-    data = tmp_path_factory.mktemp("ui-data")
-    env = {**os.environ, "DISCLOSURES_DATA_DIR": str(data)}
+def _start(data: Path, **env_extra: str):  # noqa: ANN202
+    """`disclosures chat` on a free loopback port over `data` (the seed ingested); (process, url)."""
+    env = {**os.environ, "DISCLOSURES_DATA_DIR": str(data), **env_extra}
     executable = Path(sys.executable).parent / "disclosures"
     subprocess.run([str(executable), "ingest", str(SEED), "--no-progress"], env=env, check=True, capture_output=True)
     port = free_port()
@@ -111,6 +137,15 @@ def server(tmp_path_factory):
     else:
         process.kill()
         raise RuntimeError("the chat page did not start in 120 s:\n" + (data / "server.log").read_text())
+    return process, url
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
+    data = tmp_path_factory.mktemp("ui-data")
+    process, url = _start(data)
     yield {"url": url, "data": data}
     process.terminate()
     process.wait(timeout=20)
@@ -122,6 +157,7 @@ def browser():
 
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # this run's screenshots only
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
         yield instance
@@ -151,6 +187,12 @@ def _ask(page, question: str, answers_before: int | None = None) -> str:  # noqa
         }""", arg=[before], timeout=60_000)
     page.wait_for_timeout(300)
     return bots.nth(bots.count() - 1).inner_text()
+
+
+def _documents(page) -> str:  # noqa: ANN001
+    """The documents table's text, without the progress timer ("0.2s") an update shows for a moment."""
+    text = page.locator("#documents").inner_text()
+    return "\n".join(line for line in text.splitlines() if not re.fullmatch(r"\s*[\d.]+s\s*", line))
 
 
 def _shot(page, name: str) -> None:  # noqa: ANN001
@@ -184,6 +226,7 @@ def test_answer_citation_passage_calculation_follow_up_feedback(browser, server)
     body = page.locator("#calculation-body")
     body.wait_for(timeout=10_000)
     assert "1,193,323" in body.inner_text() and "Research and development expenses" in body.inner_text()
+    assert body.locator("a[href^='#cite-']").count() >= 2  # each fact links to the passage it is printed in
     _shot(page, "04-calculation")
     # A follow-up uses this session's history.
     _ask(page, "What were G&A fees in H1 2021?")
@@ -201,14 +244,14 @@ def test_answer_citation_passage_calculation_follow_up_feedback(browser, server)
 
 def test_upload_then_ask_and_bad_upload_leaves_store_as_it_was(browser, server, tmp_path):
     context, page = _open(browser, server)
-    listed_before = page.locator("#documents").inner_text()
+    listed_before = _documents(page)
     assert "Northwind" not in listed_before
     fake = tmp_path / "report.pdf"
     fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     page.locator("#upload input[type=file]").set_input_files(str(fake))
     page.locator("#add").click()
     page.get_by_text("not a PDF, HTML or text file").wait_for(timeout=30_000)
-    assert page.locator("#documents").inner_text() == listed_before
+    assert _documents(page) == listed_before
     northwind = tmp_path / "northwind-2023-results.txt"
     northwind.write_text(NORTHWIND, encoding="utf-8")
     page.locator("#upload input[type=file]").set_input_files(str(northwind))
@@ -219,6 +262,45 @@ def test_upload_then_ask_and_bad_upload_leaves_store_as_it_was(browser, server, 
     text = _ask(page, "What was Northwind Traders' revenue in 2023?")
     assert "12,500" in text, text
     assert (server["data"] / "uploads" / "northwind-2023-results.txt").exists()
+    context.close()
+
+
+def test_a_pdf_upload_cites_its_page_and_links_to_it_and_a_broken_one_is_not_kept(browser, server, tmp_path):
+    from pdfs import make_pdf
+
+    context, page = _open(browser, server)
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n%broken beyond repair\n")
+    listed = _documents(page)
+    page.locator("#upload input[type=file]").set_input_files(str(broken))
+    page.locator("#add").click()
+    page.get_by_text("✗ broken.pdf").wait_for(timeout=60_000)
+    assert _documents(page) == listed
+    assert not (server["data"] / "uploads" / "broken.pdf").exists()
+    report = tmp_path / "fabrikam-2023-annual-report.pdf"
+    report.write_bytes(make_pdf([
+        ["Fabrikam Inc. Annual Report 2023", "Fabrikam Inc. (NYSE: FABK) makes industrial sensors."],
+        ["Fabrikam Inc. Consolidated Statements of Operations (in millions)", "Year ended December 31, 2023 2022",
+         "Revenue 4,210 3,980", "Net income 512 466"],
+    ]))
+    page.locator("#upload input[type=file]").set_input_files(str(report))
+    page.locator("#add").click()
+    page.get_by_text("fabrikam-2023-annual-report.pdf: added").wait_for(timeout=120_000)
+    text = _ask(page, "What was Fabrikam's revenue in 2023?")
+    assert "4,210" in text, text
+    page.locator("#chat a[href^='#cite-']").last.click()
+    page.locator("#passage mark").wait_for(timeout=20_000)
+    assert "page 2" in page.locator("#passage .where").inner_text()
+    href = page.locator("#passage a.pdf-link").get_attribute("href")
+    assert href.endswith("#page=2")
+    response = page.request.get(server["url"] + href.split("#")[0])
+    assert response.ok and response.body().startswith(b"%PDF")
+    _shot(page, "07-pdf-page")
+    # The conversation exports as Markdown, with the quotes.
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "What was Fabrikam's revenue in 2023?" in exported and "Revenue 4,210" in exported
     context.close()
 
 
@@ -236,7 +318,7 @@ def test_script_in_a_document_is_shown_as_text_never_run(browser, server, tmp_pa
     if chips.count():
         chips.first.click()
         page.locator("#passage mark").wait_for(timeout=20_000)
-    _shot(page, "07-xss")
+    _shot(page, "08-xss")
     assert page.evaluate("window.__xss") is None
     assert dialogs == []
     assert page.locator("#chat img[src='x'], #passage img, #chat script, #passage script").count() == 0
@@ -263,8 +345,8 @@ def test_two_browser_sessions_keep_their_own_history(browser, server):
     second.wait_for_function("document.querySelector('#chat').innerText.includes('4,315,033')", timeout=60_000)
     assert "4,315,033" not in first.locator("#chat").inner_text()
     assert "2,076,634" not in second.locator("#chat").inner_text()
-    _shot(first, "08-session-a")
-    _shot(second, "08-session-b")
+    _shot(first, "09-session-a")
+    _shot(second, "09-session-b")
     first_context.close()
     second_context.close()
 
@@ -278,3 +360,21 @@ def test_gradio_client_api(server):
     documents = client.predict(api_name="/documents")
     assert any(document["company"] == "Aptorum Group Limited" for document in documents)
 
+
+
+def test_login_when_configured(tmp_path):
+    from gradio_client import Client
+
+    process, url = _start(tmp_path / "data", DISCLOSURES_UI_AUTH="ann:s3cret")
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own errors for a refused login
+            Client(url, verbose=False).predict(api_name="/documents")
+        with pytest.raises(Exception):  # noqa: B017
+            Client(url, auth=("ann", "wrong"), verbose=False)
+        documents = Client(url, auth=("ann", "s3cret"), verbose=False).predict(api_name="/documents")
+        assert [document["company"] for document in documents] == ["Aptorum Group Limited"]
+        log = (tmp_path / "data" / "server.log").read_text()
+        assert "s3cret" not in log
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -524,8 +524,13 @@ def auth_pairs(spec: str | None) -> list[tuple[str, str]] | None:
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None, share: bool = False,
           block: bool = True):  # noqa: ANN201
-    """Build and launch the page; returns the Blocks (and keeps serving when `block`)."""
-    app = ChatApp(settings)
+    """Build and launch the page over the settings' store; returns the Blocks (serving until stopped when `block`)."""
+    return launch(ChatApp(settings), host=host, port=port, share=share, block=block)
+
+
+def launch(app: ChatApp, host: str | None = None, port: int | None = None, share: bool = False,
+           block: bool = True):  # noqa: ANN201
+    settings = app.settings
     page = build(app)
     page.queue(default_concurrency_limit=settings.ui_concurrency)
     allowed = sorted({str(Path(d.source_path).resolve()) for d in app.store.documents()

@@ -378,3 +378,78 @@ def test_login_when_configured(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_an_unverified_number_from_an_llm_is_flagged_on_the_page(browser, seed_store):
+    """The page over an Assistant whose model (LangChain's fake chat model, scripted at the model boundary) states
+    a figure the documents do not print, twice (the guard's repair pass fails): the page shows it unverified."""
+    from test_llm import ScriptedChat, call, fact_rows
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    from assistant.pipeline import Assistant
+    from assistant.ui import launch
+
+    def wrong(messages):  # noqa: ANN001, ANN202
+        n = fact_rows([m for m in messages if isinstance(m, ToolMessage)][:1])[0]["n"]
+        return AIMessage(f"R&D expenses were 5,608,356 in the six months ended June 30, 2021 [{n}].")
+
+    app = ChatApp(seed_store.settings, seed_store)
+    model = ScriptedChat(messages=iter([call("lookup_facts", label="research and development", period="H1 2021"),
+                                        wrong, wrong]))
+    app._assistants["offline"] = Assistant(seed_store, backend=model)
+    port = free_port()
+    page_app = launch(app, port=port, block=False)
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        text = _ask(page, "What were R&D expenses in H1 2021?")
+        assert "Unverified numbers: 5,608,356" in text and "5,608,356 [unverified]" in text
+        strong = page.locator("#chat [data-testid='bot'] strong")
+        assert any("[unverified]" in strong.nth(i).inner_text() for i in range(strong.count()))
+        _shot(page, "10-unverified")
+        context.close()
+    finally:
+        page_app.close()
+
+
+def test_a_slow_answer_does_not_hold_up_another_session(browser, seed_store):
+    """Session A asks a configured LLM backend that takes 10 s; session B, on the offline backend, is answered
+    meanwhile (the Gradio queue answers several questions at once)."""
+    from test_llm import ScriptedChat
+    from langchain_core.messages import AIMessage
+
+    from assistant.pipeline import Assistant
+    from assistant.ui import launch
+
+    class SlowChat(ScriptedChat):
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            time.sleep(10)
+            return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    settings = seed_store.settings.with_overrides(backend="openai:slow-model")
+    app = ChatApp(settings, seed_store)
+    app._assistants["openai:slow-model"] = Assistant(seed_store, backend=SlowChat(
+        messages=iter([AIMessage("The documents do not say.")])), settings=settings)
+    port = free_port()
+    page_app = launch(app, port=port, block=False)
+    try:
+        context = browser.new_context()
+        slow, fast = context.new_page(), browser.new_context().new_page()
+        for page in (slow, fast):
+            page.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
+            page.wait_for_selector("#question textarea", timeout=60_000)
+        fast.locator("#backend input").click()
+        fast.get_by_role("option", name="offline").click()
+        slow.locator("#question textarea").fill("What does the company expect next year?")
+        slow.locator("#ask").click()
+        slow.wait_for_function("document.querySelector('#chat').innerText.includes('…')", timeout=30_000)
+        text = _ask(fast, "What were G&A fees in H1 2021?")
+        assert "2,564,117" in text or "2.6 million" in text
+        # B's answer came while A's was still being written: an order, not a timing.
+        assert "do not say" not in slow.locator("#chat").inner_text()
+        slow.wait_for_function("document.querySelector('#chat').innerText.includes('do not say')", timeout=60_000)
+        context.close()
+    finally:
+        page_app.close()

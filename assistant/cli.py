@@ -419,7 +419,7 @@ def eval_run(ctx: click.Context, questions_file: Path, docs: Path | None, mode: 
 @click.pass_context
 def eval_feedback(ctx: click.Context, out: Path) -> None:
     """Turn the chat page's and the Slack bot's feedback into a question set."""
-    from eval.feedback import convert
+    from eval.from_feedback import convert
 
     source = _settings(ctx).data_dir / "feedback.jsonl"
     if not source.exists():

@@ -13,9 +13,7 @@ Document text is untrusted: everything taken from a document or a question is es
 """
 
 
-import datetime as dt
 import html
-import json
 import os
 import re
 import shutil
@@ -28,6 +26,7 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a tool that handles filings
 
 from assistant.errors import DisclosuresError, UploadError  # noqa: E402
+from assistant.feedback import FeedbackLog  # noqa: E402
 from assistant.records import Answer  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
@@ -163,32 +162,6 @@ def check_uploads(paths: list[Path], names: list[str], settings: Settings) -> li
             raise UploadError(f"{name}: the content is {kind.upper()} but the name ends in {suffix or 'nothing'}")
         checked.append((path, safe_name(name)))
     return checked
-
-
-# --- feedback -------------------------------------------------------------------------------------------------
-
-class FeedbackLog:
-    """Thumbs and comments, one JSON object per line in `<data dir>/feedback.jsonl` (the Slack bot writes here too).
-    `eval/feedback.py` turns the file into a question set."""
-
-    def __init__(self, data_dir: Path):
-        self.path = Path(data_dir) / "feedback.jsonl"
-        self._lock = threading.Lock()
-
-    def add(self, question: str, answer: dict | None, rating: str | None, comment: str = "", source: str = "web",
-            history: list | None = None) -> dict:
-        record = {"time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "source": source,
-                  "question": question, "rating": rating, "comment": comment, "answer": answer,
-                  "history": history or []}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return record
-
-    def records(self) -> list[dict]:
-        if not self.path.exists():
-            return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # --- the app --------------------------------------------------------------------------------------------------

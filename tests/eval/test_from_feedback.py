@@ -1,12 +1,12 @@
-"""eval/feedback.py: thumbs and comments -> a question set the harness loads and the assistant passes."""
+"""eval/from_feedback.py: thumbs and comments -> a question set the harness loads and the assistant passes."""
 
 from __future__ import annotations
 
 import json
 
 from assistant.pipeline import Assistant
-from assistant.ui import FeedbackLog
-from eval.feedback import convert
+from assistant.feedback import FeedbackLog
+from eval.from_feedback import convert
 from eval.questionset import load_question_set
 from eval.scoring import outcome
 

@@ -384,6 +384,25 @@ def chat(ctx: click.Context, host: str | None, port: int | None, share: str) -> 
     serve(settings, host=host, port=port, share=share == "on")
 
 
+@cli.command()
+@click.option("--socket", "mode", flag_value="socket", help="Socket Mode (SLACK_APP_TOKEN + SLACK_BOT_TOKEN): no public URL needed.")
+@click.option("--http", "mode", flag_value="http", default=True,
+              help="HTTP mode (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN): events, commands and interactivity on POST /slack/events.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP mode: address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True, help="HTTP mode: port.")
+@click.pass_context
+def slack(ctx: click.Context, mode: str, host: str, port: int) -> None:
+    """Run the Slack bot."""
+    from assistant.slackbot import serve_http, serve_socket
+
+    settings = _settings(ctx)
+    if mode == "socket":
+        serve_socket(settings)
+    else:
+        click.echo(f"Slack bot: POST http://{host}:{port}/slack/events", err=True)
+        serve_http(settings, host, port)
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Measure the assistant on a question set (eval/harness.py)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigError
@@ -20,7 +20,8 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Configuration for every front end. Command-line flags override these fields."""
 
-    model_config = SettingsConfigDict(env_prefix="DISCLOSURES_", extra="ignore", validate_assignment=True)
+    model_config = SettingsConfigDict(env_prefix="DISCLOSURES_", extra="ignore", validate_assignment=True,
+                                      populate_by_name=True)
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Where the catalog, BM25 index, embedding cache and (embedded) Chroma live.")
     chroma_url: str | None = Field(default=None, description="URL of a Chroma server (`chroma run`); unset means an embedded Chroma in the data dir.")
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
     ui_auth: SecretStr | None = Field(default=None, description="Login for the chat page: `user:pass[,user2:pass2]`, or the path of a file of `user:pass` lines; unset means no login.")
     ui_concurrency: int = Field(default=4, ge=1, le=64, description="Questions the chat page answers at once (the Gradio queue's concurrency limit).")
     ui_max_files: int = Field(default=10, ge=1, le=1000, description="Files one upload may hold.")
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "DISCLOSURES_SLACK_BOT_TOKEN"), description="The Slack app's bot token (`xoxb-...`); `SLACK_BOT_TOKEN` works too. Never logged.")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "DISCLOSURES_SLACK_SIGNING_SECRET"), description="The Slack app's signing secret, which HTTP mode verifies every request with; `SLACK_SIGNING_SECRET` works too.")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "DISCLOSURES_SLACK_APP_TOKEN"), description="The app-level token (`xapp-...`) for Socket Mode; `SLACK_APP_TOKEN` works too.")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack's Web API base URL (tests point it at a local recorder).")
+    slack_rate_limit: int = Field(default=10, ge=1, le=1000, description="Questions one Slack user may ask per minute.")
 
     @field_validator("data_dir", mode="before")
     @classmethod

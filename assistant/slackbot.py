@@ -189,7 +189,10 @@ class SlackBot:
             ack()
 
         def is_retry(request) -> bool:  # noqa: ANN001
-            return bool(request.headers.get("x-slack-retry-num"))
+            """Slack's redelivery of an event: X-Slack-Retry-Num 1, 2, ... (Socket Mode sends 0 on the first try)."""
+            value = request.headers.get("x-slack-retry-num")
+            value = value[0] if isinstance(value, list) and value else value
+            return str(value or "0").strip() not in ("", "0")
 
         def on_mention(body, event, client, request):  # noqa: ANN001, ANN202
             if is_retry(request) or not self._first_time(body.get("event_id") or event.get("client_msg_id") or event["ts"]):

@@ -38,6 +38,7 @@ class Recorder:
     def __init__(self):
         self.calls: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
+        self.ws_url = ""
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,7 +58,9 @@ class Recorder:
                 with recorder.lock:
                     recorder.calls.append((method, payload))
                 reply = {"ok": True}
-                if method == "auth.test":
+                if method == "apps.connections.open":
+                    reply.update(url=getattr(recorder, "ws_url", ""))
+                elif method == "auth.test":
                     reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="disclosures", url="https://x/")
                 elif method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
                     reply.update(channel=payload.get("channel"), ts=f"{time.time():.6f}",
@@ -358,3 +361,52 @@ def test_a_pipeline_error_is_an_apology_in_the_thread_not_a_crash(tmp_path, seed
     [update] = recorder.of("chat.update", channel="C10")
     assert update["text"].startswith("Sorry, something went wrong") and "exploded" not in update["text"]
     assert "index exploded" in caplog.text and TOKEN not in caplog.text
+
+
+def test_socket_mode_over_a_local_websocket(tmp_path):
+    """`disclosures slack --socket`: apps.connections.open (on the recorder) hands out a loopback WebSocket URL,
+    a small WebSocket server there sends an app_mention envelope, and the bot acks it and answers in the thread."""
+    from websockets.sync.server import serve
+
+    recorder = Recorder()
+    acks: list[dict] = []
+    port = free_port()
+    envelope = {"envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False, "retry_attempt": 0,
+                "payload": {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvSock",
+                            "event_time": int(time.time()),
+                            "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+                            "event": {"type": "app_mention", "user": "U1", "channel": "CS", "ts": "1.1",
+                                      "text": "<@UBOT> What were G&A fees in H1 2021?"}}}
+
+    def session(websocket):  # noqa: ANN001, ANN202
+        websocket.send(json.dumps({"type": "hello", "num_connections": 1}))
+        websocket.send(json.dumps(envelope))
+        try:
+            for message in websocket:
+                acks.append(json.loads(message))
+        except Exception:  # noqa: BLE001 - the bot going away ends the session
+            pass
+
+    server = serve(session, "127.0.0.1", port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    recorder_url = recorder.url
+    data = tmp_path / "data"
+    data.mkdir()
+    env = {**os.environ, "DISCLOSURES_DATA_DIR": str(data), "SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-test-1",
+           "DISCLOSURES_SLACK_API_URL": recorder_url + "/api/"}
+    env.pop("SLACK_SIGNING_SECRET", None)
+    executable = Path(sys.executable).parent / "disclosures"
+    subprocess.run([str(executable), "ingest", str(SEED), "--no-progress"], env=env, check=True, capture_output=True)
+    recorder.ws_url = f"ws://127.0.0.1:{port}/"
+    log = (data / "bot.log").open("w")
+    process = subprocess.Popen([str(executable), "slack", "--socket"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        [update] = recorder.wait("chat.update", channel="CS", timeout=40)
+        assert "2,564,117" in texts(update["blocks"]) or "2.6 million" in texts(update["blocks"])
+        assert {"envelope_id": "env-1"} in acks or any(ack.get("envelope_id") == "env-1" for ack in acks)
+        assert recorder.of("apps.connections.open")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        server.shutdown()
+    assert "xapp-test-1" not in (data / "bot.log").read_text() and TOKEN not in (data / "bot.log").read_text()

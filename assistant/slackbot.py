@@ -103,8 +103,9 @@ class SlackBot:
         self.assistant = Assistant(self.store, settings=settings)
         self.feedback = FeedbackLog(settings.data_dir)
         client = client or WebClient(token=token, base_url=settings.slack_api_url)
-        self.app = App(token=token, signing_secret=secret or "socket-mode", client=client,
-                       request_verification_enabled=bool(secret), logger=log)
+        # The client carries the token (Bolt reads it from there and warns when both are given).
+        self.app = App(signing_secret=secret or "socket-mode", client=client, request_verification_enabled=bool(secret),
+                       logger=log)
         self._answers: OrderedDict[str, dict] = OrderedDict()
         self._threads: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         self._seen: OrderedDict[str, None] = OrderedDict()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -189,10 +188,12 @@ def _ask(page, question: str, answers_before: int | None = None) -> str:  # noqa
     return bots.nth(bots.count() - 1).inner_text()
 
 
-def _documents(page) -> str:  # noqa: ANN001
-    """The documents table's text, without the progress timer ("0.2s") an update shows for a moment."""
-    text = page.locator("#documents").inner_text()
-    return "\n".join(line for line in text.splitlines() if not re.fullmatch(r"\s*[\d.]+s\s*", line))
+def _stored(server) -> list[tuple[str, str]]:  # noqa: ANN001
+    """What the server's store holds, read from its catalog by the CLI: (id, source file name) per document."""
+    executable = Path(sys.executable).parent / "disclosures"
+    result = subprocess.run([str(executable), "--data-dir", str(server["data"]), "docs", "--json"], capture_output=True,
+                            text=True, check=True)
+    return sorted((document["id"], Path(document["source_path"]).name) for document in json.loads(result.stdout)["documents"])
 
 
 def _shot(page, name: str) -> None:  # noqa: ANN001
@@ -244,14 +245,14 @@ def test_answer_citation_passage_calculation_follow_up_feedback(browser, server)
 
 def test_upload_then_ask_and_bad_upload_leaves_store_as_it_was(browser, server, tmp_path):
     context, page = _open(browser, server)
-    listed_before = _documents(page)
-    assert "Northwind" not in listed_before
+    stored_before = _stored(server)
+    assert not any("northwind" in name for _, name in stored_before)
     fake = tmp_path / "report.pdf"
     fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     page.locator("#upload input[type=file]").set_input_files(str(fake))
     page.locator("#add").click()
     page.get_by_text("not a PDF, HTML or text file").wait_for(timeout=30_000)
-    assert _documents(page) == listed_before
+    assert _stored(server) == stored_before
     northwind = tmp_path / "northwind-2023-results.txt"
     northwind.write_text(NORTHWIND, encoding="utf-8")
     page.locator("#upload input[type=file]").set_input_files(str(northwind))
@@ -271,11 +272,11 @@ def test_a_pdf_upload_cites_its_page_and_links_to_it_and_a_broken_one_is_not_kep
     context, page = _open(browser, server)
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\n%broken beyond repair\n")
-    listed = _documents(page)
+    stored = _stored(server)
     page.locator("#upload input[type=file]").set_input_files(str(broken))
     page.locator("#add").click()
     page.get_by_text("✗ broken.pdf").wait_for(timeout=60_000)
-    assert _documents(page) == listed
+    assert _stored(server) == stored
     assert not (server["data"] / "uploads" / "broken.pdf").exists()
     report = tmp_path / "fabrikam-2023-annual-report.pdf"
     report.write_bytes(make_pdf([

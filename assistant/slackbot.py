@@ -29,6 +29,7 @@ from assistant.settings import Settings
 log = logging.getLogger("disclosures.slack")
 
 WORKING = "Reading the disclosures…"
+APOLOGY = "Sorry, something went wrong while answering that. The error has been logged."
 _FILTER = re.compile(r"(?<!\S)(company|doc):(\S+)", re.I)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.I)
@@ -142,6 +143,9 @@ class SlackBot:
             asked.append(now)
             return True
 
+    def _slow_down(self) -> str:
+        return f"You have asked {self.settings.slack_rate_limit} questions in the last minute; please wait a moment."
+
     # answering
     def answer(self, question: str, history: list[tuple[str, str]]) -> Answer:
         from index.records import SearchFilters
@@ -154,8 +158,7 @@ class SlackBot:
     def _answer_in_thread(self, client, channel: str, thread_ts: str, user: str, question: str) -> None:  # noqa: ANN001
         """Placeholder in the thread, then the answer (or an apology) in its place."""
         if not self._allowed(user):
-            client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=(
-                f"You have asked {self.settings.slack_rate_limit} questions in the last minute; please wait a moment."))
+            client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=self._slow_down())
             return
         placeholder = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=WORKING)
         key = (channel, thread_ts)
@@ -166,8 +169,7 @@ class SlackBot:
             return
         except Exception:  # noqa: BLE001 - the bot must not crash on one question
             log.exception("answering %r failed", question[:200])
-            client.chat_update(channel=channel, ts=placeholder["ts"],
-                               text="Sorry, something went wrong while answering that. The error has been logged.")
+            client.chat_update(channel=channel, ts=placeholder["ts"], text=APOLOGY)
             return
         self._threads[key].append((question, answer.text))
         answer_id = self._remember(answer, question, [q for q, _ in self._threads[key][:-1]])
@@ -229,8 +231,7 @@ class SlackBot:
             if not text or text.lower() == "docs":
                 return
             if not self._allowed(command.get("user_id", "")):
-                respond(response_type="ephemeral", replace_original=True, text=(
-                    f"You have asked {self.settings.slack_rate_limit} questions in the last minute; please wait a moment."))
+                respond(response_type="ephemeral", replace_original=True, text=self._slow_down())
                 return
             try:
                 answer = self.answer(text, [])
@@ -239,8 +240,7 @@ class SlackBot:
                 return
             except Exception:  # noqa: BLE001
                 log.exception("answering %r failed", text[:200])
-                respond(response_type="ephemeral", replace_original=True,
-                        text="Sorry, something went wrong while answering that. The error has been logged.")
+                respond(response_type="ephemeral", replace_original=True, text=APOLOGY)
                 return
             answer_id = self._remember(answer, text, [])
             blocks = answer_blocks(answer, answer_id)
@@ -252,17 +252,19 @@ class SlackBot:
 
         app.command(re.compile(r"^/disclosures"))(ack=command_ack, lazy=[command_answer])
 
-        def stored(body) -> tuple[str, dict | None]:  # noqa: ANN001
+        def stored(body, respond) -> tuple[str, dict | None]:  # noqa: ANN001
+            """The button's value and the answer it refers to; None (and the user told) when it has expired."""
             value = body["actions"][0].get("value", "")
-            answer_id = value.split(":")[0]
-            return value, self._answers.get(answer_id)
+            item = self._answers.get(value.split(":")[0])
+            if item is None:
+                respond(response_type="ephemeral", replace_original=False, text="That answer has expired; ask again.")
+            return value, item
 
         @app.action("post_answer")
         def post_answer(ack, body, client, respond):  # noqa: ANN001, ANN202
             ack()
-            _, item = stored(body)
+            _, item = stored(body, respond)
             if item is None:
-                respond(response_type="ephemeral", replace_original=False, text="That answer has expired; ask again.")
                 return
             answer = item["answer"]
             channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
@@ -273,9 +275,8 @@ class SlackBot:
         @app.action(re.compile(r"^show_calculation_\d+$"))
         def show_calculation(ack, body, respond):  # noqa: ANN001, ANN202
             ack()
-            value, item = stored(body)
+            value, item = stored(body, respond)
             if item is None:
-                respond(response_type="ephemeral", replace_original=False, text="That answer has expired; ask again.")
                 return
             figure = item["answer"].figures[int(value.split(":")[1])]
             facts = "\n".join(f"• {mrkdwn_escape(fact.label)}, {mrkdwn_escape(fact.period or '')}: "
@@ -286,9 +287,8 @@ class SlackBot:
         @app.action(re.compile(r"^feedback_(up|down)$"))
         def feedback(ack, body, respond):  # noqa: ANN001, ANN202
             ack()
-            _, item = stored(body)
+            _, item = stored(body, respond)
             if item is None:
-                respond(response_type="ephemeral", replace_original=False, text="That answer has expired.")
                 return
             rating = "up" if body["actions"][0]["action_id"].endswith("up") else "down"
             self.feedback.add(item["question"], item["answer"].to_json(), rating, source="slack",

@@ -118,7 +118,8 @@ def passage_html(store, answer: Answer | None, n: str | None) -> str:  # noqa: A
 
 def sniff_type(path: Path) -> str | None:
     """What a file is by its content: pdf, html or txt; None for anything else (images, archives, binaries)."""
-    head = path.read_bytes()[:4096]
+    with path.open("rb") as handle:  # the first 4 KB decide; a 50 MB PDF is not read whole
+        head = handle.read(4096)
     if head.startswith(b"%PDF-"):
         return "pdf"
     if b"\x00" in head:

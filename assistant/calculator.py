@@ -37,9 +37,8 @@ from decimal import (
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import CalculationError
-from assistant.records import Figure
-from index.records import Fact
+from index.errors import CalculationError
+from index.records import Fact, Figure
 
 MAX_LENGTH = 2000
 MAX_TOKENS = 1000

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from assistant.errors import DisclosuresError, NotFoundError, QueryError
-from assistant.settings import Settings, load_settings
+from index.errors import DisclosuresError, NotFoundError, QueryError
+from index.settings import Settings, load_settings
 
 
 def _emit_json(payload: object) -> None:
@@ -320,7 +320,7 @@ def ask(ctx: click.Context, question: str | None, docs: tuple[str, ...], company
 
     store = _store(ctx)
     require_documents(store)
-    assistant = Assistant(store, backend=backend, settings=store.settings)
+    assistant = Assistant(store, backend=backend, settings=_settings(ctx))
     filters = SearchFilters(docs=list(docs) or None, company=company)
     filters = None if filters.is_empty() else filters
     if question is not None:
@@ -380,7 +380,7 @@ def chat(ctx: click.Context, host: str | None, port: int | None, share: str) -> 
     from assistant.ui import serve
 
     settings = _settings(ctx)
-    click.echo(f"Disclosure Assistant: http://{host or settings.ui_host}:{port or settings.ui_port}", err=True)
+    click.echo(f"Disclosure Assistant: http://{host or settings.chat.host}:{port or settings.chat.port}", err=True)
     serve(settings, host=host, port=port, share=share == "on")
 
 

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from itertools import accumulate
 
-from assistant.records import Answer, Citation, Figure
+from index.records import Answer, Citation, Figure
 
 UNVERIFIED_MARKER = "[unverified]"
 """Appended after each unsupported number in the text, separated by a space: "12.3 million [unverified]"."""

@@ -33,12 +33,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from assistant.calculator import calculate
-from assistant.errors import CalculationError, ConfigError, DisclosuresError, LLMError
+from index.errors import CalculationError, ConfigError, DisclosuresError, LLMError
 from assistant.guard import check_numbers, mark_unverified, numbers_in_answer
 from assistant.question import Query
-from assistant.records import Answer, AnswerValue, Citation, Figure
-from assistant.settings import Settings
-from index.records import Document, Fact, SearchFilters
+from index.records import Answer, AnswerValue, Citation, Document, Fact, Figure, SearchFilters
+from index.settings import Settings
 from prompts import load_prompt
 
 CONSTANTS = frozenset(Decimal(value) for value in (0, 1, 2, 3, 4, 5, 10, 12, 52, 100, 360, 365, 1000))
@@ -54,29 +53,29 @@ _SCALE_NAMES = {1: "", 1_000: " thousand", 1_000_000: " million", 1_000_000_000:
 
 def chat_model(spec: str, settings: Settings):  # noqa: ANN201 - a LangChain BaseChatModel
     """The chat model a backend spec names: "provider:model" through LangChain's `init_chat_model`, or, when
-    `settings.llm_base_url` is set, any model name served by an OpenAI-compatible server (vLLM, llama.cpp)."""
+    `settings.llm.base_url` is set, any model name served by an OpenAI-compatible server (vLLM, llama.cpp)."""
     try:
         from langchain.chat_models import init_chat_model
     except ImportError:  # pragma: no cover - langchain is a dependency
         raise ConfigError("LLM backends need the langchain package: reinstall with `make install`") from None
     provider, _, model = spec.partition(":")
     if not model:
-        provider, model = ("openai", spec) if settings.llm_base_url else ("", "")
+        provider, model = ("openai", spec) if settings.llm.base_url else ("", "")
     if not provider or not model:
         raise ConfigError(f"backend {spec!r} is not 'offline' or 'PROVIDER:MODEL' (e.g. openai:gpt-4o-mini, "
                           "anthropic:claude-sonnet-4-5, ollama:llama3.1)")
-    kwargs: dict[str, object] = {"temperature": settings.llm_temperature, "max_tokens": settings.llm_max_tokens}
-    if settings.llm_base_url:
+    kwargs: dict[str, object] = {"temperature": settings.llm.temperature, "max_tokens": settings.llm.max_tokens}
+    if settings.llm.base_url:
         if provider != "openai":
             raise ConfigError(f"DISCLOSURES_LLM_BASE_URL is for OpenAI-compatible servers: use the backend "
                               f"'openai:{model}', not {spec!r}")
         # OpenAI's client sends `max_completion_tokens`, which llama.cpp's server ignores (it would generate to the
         # end of its context); `max_tokens` in the body is what such servers read.
-        kwargs.update(base_url=settings.llm_base_url, timeout=settings.llm_timeout, max_retries=1,
-                      extra_body={"max_tokens": settings.llm_max_tokens},
-                      api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed")
-    elif settings.llm_api_key:
-        kwargs["api_key"] = settings.llm_api_key.get_secret_value()
+        kwargs.update(base_url=settings.llm.base_url, timeout=settings.llm.timeout, max_retries=1,
+                      extra_body={"max_tokens": settings.llm.max_tokens},
+                      api_key=settings.llm.api_key.get_secret_value() if settings.llm.api_key else "not-needed")
+    elif settings.llm.api_key:
+        kwargs["api_key"] = settings.llm.api_key.get_secret_value()
     try:
         return init_chat_model(model, model_provider=provider, **kwargs)
     except ImportError as exc:
@@ -148,7 +147,7 @@ class LLMBackend:
         if self._retriever is None:
             from index.retrieval import HybridRetriever
 
-            self._retriever = HybridRetriever(store=self.store, k=self.settings.search_k)
+            self._retriever = HybridRetriever(store=self.store, k=self.settings.store.search_k)
         return self._retriever
 
     # --- tools
@@ -179,7 +178,7 @@ class LLMBackend:
             if not doc_ids:
                 return "No document matches those filters."
             found = find_facts(self.store.catalog, doc_ids, label or None, period or None, statement or None)
-            found = [fact for fact in found if fact.value is not None][: self.settings.llm_max_facts]
+            found = [fact for fact in found if fact.value is not None][: self.settings.llm.max_facts]
             if not found:
                 return f"No figure labelled like {label!r}" + (f" for {period}" if period else "") + "."
             lines = []
@@ -263,14 +262,14 @@ class LLMBackend:
         tools = {tool.name: tool for tool in self.tools(ledger)}
         model = _bind(self.model, list(tools.values()))
         first = None
-        if self.settings.llm_first_tool:
-            if self.settings.llm_first_tool not in tools:
+        if self.settings.llm.first_tool:
+            if self.settings.llm.first_tool not in tools:
                 raise ConfigError(f"DISCLOSURES_LLM_FIRST_TOOL must name one of the tools {', '.join(tools)}, "
-                                  f"not {self.settings.llm_first_tool!r}")
-            first = self.model.bind_tools(list(tools.values()), tool_choice=self.settings.llm_first_tool)
+                                  f"not {self.settings.llm.first_tool!r}")
+            first = self.model.bind_tools(list(tools.values()), tool_choice=self.settings.llm.first_tool)
         system = "\n".join(load_prompt(name) for name in ("system", "answer_format", "refusal"))
         messages: list = [SystemMessage(system)]
-        for earlier, said in history[-self.settings.llm_history_turns:]:
+        for earlier, said in history[-self.settings.llm.history_turns:]:
             messages += [HumanMessage(earlier), AIMessage(said)]
         messages.append(HumanMessage(self._question(query, doc_ids)))
         usage: dict[str, int] = {}
@@ -298,15 +297,15 @@ class LLMBackend:
         """Let the model call tools until it answers; the final answer text ("" if it never did)."""
         from langchain_core.messages import ToolMessage
 
-        for step in range(self.settings.llm_max_steps):
+        for step in range(self.settings.llm.max_steps):
             try:
                 reply = (first if step == 0 and first is not None else model).invoke(messages)
             except DisclosuresError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any provider failure becomes one line
                 detail = " ".join(str(exc).split())
-                if self.settings.llm_api_key and self.settings.llm_api_key.get_secret_value():
-                    detail = detail.replace(self.settings.llm_api_key.get_secret_value(), "***")
+                if self.settings.llm.api_key and self.settings.llm.api_key.get_secret_value():
+                    detail = detail.replace(self.settings.llm.api_key.get_secret_value(), "***")
                 raise LLMError(f"the LLM backend {self.name} failed: {type(exc).__name__}: {detail[:300]}") from None
             if reply.tool_calls and not reply.content:
                 # Sent back as `"content": null`, which llama.cpp's server rejects; a space is valid everywhere.

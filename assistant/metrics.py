@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.calculator import calculate
-from assistant.errors import DisclosuresError
-from assistant.records import Figure
-from index.records import Fact
+from index.errors import DisclosuresError
+from index.records import Fact, Figure
 
 Unit = Literal["percent", "number", "days", "money"]
 Sign = Literal["signed", "magnitude", "expense"]

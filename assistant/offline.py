@@ -23,13 +23,12 @@ from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculator import calculate, format_number
-from assistant.errors import CalculationError
+from index.errors import CalculationError
 from assistant.guard import guard_answer
 from assistant.metrics import MetricError, compute, line_item_of, metric_named, years_back
 from assistant.question import Period, Query, fix_period
-from assistant.records import Answer, AnswerValue, Citation, Figure
+from index.records import Answer, AnswerValue, Citation, Document, Fact, Figure, SearchFilters
 from index.facts import fact_matches_period, find_facts, period_matcher
-from index.records import Document, Fact, SearchFilters
 from index.synonyms import metric as vocabulary_metric
 from index.synonyms import metric_position, metrics_in_order
 

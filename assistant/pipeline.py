@@ -17,10 +17,10 @@ from collections.abc import Iterator, Sequence
 
 from langchain_core.runnables import Runnable
 
-from assistant.errors import ConfigError, QueryError
+from index.errors import ConfigError, QueryError
 from assistant.question import ConversationState, Query, parse_question
-from assistant.records import Answer
-from assistant.settings import Settings
+from index.records import Answer, SearchFilters
+from index.settings import Settings
 
 
 def _turns(history: "History") -> list[tuple[str, str]]:
@@ -37,7 +37,6 @@ def _turns(history: "History") -> list[tuple[str, str]]:
             question, answer = item
             turns.append((str(question), str(answer or "")))
     return turns
-from index.records import SearchFilters
 
 
 
@@ -55,8 +54,8 @@ class Assistant:
         from assistant.offline import OfflineBackend
 
         self.store = store
-        self.settings = settings or store.settings
-        backend = self.settings.backend if backend is None else backend
+        self.settings = settings or Settings(store=store.settings)
+        backend = self.settings.answering.backend if backend is None else backend
         if isinstance(backend, str):
             backend = backend.strip()
             if backend == "offline":

@@ -21,10 +21,10 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict, deque
 
-from assistant.errors import ConfigError, DisclosuresError
+from index.errors import ConfigError, DisclosuresError
 from assistant.feedback import FeedbackLog
-from assistant.records import Answer
-from assistant.settings import Settings
+from index.records import Answer
+from index.settings import Settings
 
 log = logging.getLogger("disclosures.slack")
 
@@ -95,15 +95,15 @@ class SlackBot:
         from assistant.pipeline import Assistant
         from index.store import open_store
 
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
         if not token:
             raise ConfigError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) of the Slack app")
-        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        secret = settings.slack.signing_secret.get_secret_value() if settings.slack.signing_secret else None
         self.settings = settings
         self.store = store or open_store(settings)
         self.assistant = Assistant(self.store, settings=settings)
-        self.feedback = FeedbackLog(settings.data_dir)
-        client = client or WebClient(token=token, base_url=settings.slack_api_url)
+        self.feedback = FeedbackLog(settings.store.data_dir)
+        client = client or WebClient(token=token, base_url=settings.slack.api_url)
         # The client carries the token (Bolt reads it from there and warns when both are given).
         self.app = App(signing_secret=secret or "socket-mode", client=client, request_verification_enabled=bool(secret),
                        logger=log)
@@ -138,13 +138,13 @@ class SlackBot:
             asked = self._asked[user]
             while asked and now - asked[0] > 60:
                 asked.popleft()
-            if len(asked) >= self.settings.slack_rate_limit:
+            if len(asked) >= self.settings.slack.rate_limit:
                 return False
             asked.append(now)
             return True
 
     def _slow_down(self) -> str:
-        return f"You have asked {self.settings.slack_rate_limit} questions in the last minute; please wait a moment."
+        return f"You have asked {self.settings.slack.rate_limit} questions in the last minute; please wait a moment."
 
     # answering
     def answer(self, question: str, history: list[tuple[str, str]]) -> Answer:
@@ -319,7 +319,7 @@ def http_app(bot: SlackBot):  # noqa: ANN201
 def serve_http(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    if not settings.slack_signing_secret:
+    if not settings.slack.signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it")
     uvicorn.run(http_app(SlackBot(settings)), host=host, port=port, log_level="info")
 
@@ -327,6 +327,6 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
 def serve_socket(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    if not settings.slack_app_token:
+    if not settings.slack.app_token:
         raise ConfigError("SLACK_APP_TOKEN is not set: Socket Mode needs the app-level token (xapp-...)")
-    SocketModeHandler(SlackBot(settings).app, settings.slack_app_token.get_secret_value()).start()
+    SocketModeHandler(SlackBot(settings).app, settings.slack.app_token.get_secret_value()).start()

@@ -25,10 +25,10 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a tool that handles filings
 
-from assistant.errors import DisclosuresError, UploadError  # noqa: E402
+from index.errors import DisclosuresError, UploadError  # noqa: E402
 from assistant.feedback import FeedbackLog  # noqa: E402
-from assistant.records import Answer  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from index.records import Answer  # noqa: E402
+from index.settings import Settings  # noqa: E402
 
 EXAMPLES = [
     "How much did R&D grow in the first half of 2021?",
@@ -146,13 +146,13 @@ def safe_name(name: str) -> str:
 
 def check_uploads(paths: list[Path], names: list[str], settings: Settings) -> list[tuple[Path, str]]:
     """(temporary file, safe name) for each upload, or UploadError naming the first problem."""
-    if len(paths) > settings.ui_max_files:
-        raise UploadError(f"{len(paths)} files at once; the limit is {settings.ui_max_files}")
+    if len(paths) > settings.chat.max_files:
+        raise UploadError(f"{len(paths)} files at once; the limit is {settings.chat.max_files}")
     checked = []
     for path, name in zip(paths, names):
         size = path.stat().st_size
-        if size > settings.max_file_mb * 1_000_000:
-            raise UploadError(f"{name}: {size / 1e6:.1f} MB is over the {settings.max_file_mb:g} MB limit")
+        if size > settings.store.max_file_mb * 1_000_000:
+            raise UploadError(f"{name}: {size / 1e6:.1f} MB is over the {settings.store.max_file_mb:g} MB limit")
         if size == 0:
             raise UploadError(f"{name}: the file is empty")
         kind = sniff_type(path)
@@ -175,8 +175,8 @@ class ChatApp:
 
         self.settings = settings
         self.store = store or open_store(settings)
-        self.feedback = FeedbackLog(settings.data_dir)
-        self.uploads = Path(settings.data_dir) / "uploads"
+        self.feedback = FeedbackLog(settings.store.data_dir)
+        self.uploads = Path(settings.store.data_dir) / "uploads"
         self._assistants: dict[str, object] = {}
         self._lock = threading.Lock()
         self.exports = Path(tempfile.mkdtemp(prefix="disclosures-export-"))
@@ -184,14 +184,14 @@ class ChatApp:
     # assistants: one per backend, shared by sessions (history is passed per call)
     def backends(self) -> list[str]:
         names = ["offline"]
-        if self.settings.backend != "offline":
-            names.append(self.settings.backend)
+        if self.settings.answering.backend != "offline":
+            names.append(self.settings.answering.backend)
         return names
 
     def assistant(self, backend: str | None = None):  # noqa: ANN201
         from assistant.pipeline import Assistant
 
-        name = backend if backend in self.backends() else self.settings.backend
+        name = backend if backend in self.backends() else self.settings.answering.backend
         with self._lock:
             if name not in self._assistants:
                 self._assistants[name] = Assistant(self.store, backend=name, settings=self.settings)
@@ -335,7 +335,7 @@ def build(app: ChatApp):  # noqa: ANN201
                     send_comment = gr.Button("Send comment", elem_id="send-comment", scale=1)
                 with gr.Row():
                     export = gr.DownloadButton("Export conversation (Markdown)", elem_id="export")
-                    backend = gr.Dropdown(app.backends(), value=app.settings.backend, label="Backend",
+                    backend = gr.Dropdown(app.backends(), value=app.settings.answering.backend, label="Backend",
                                           visible=len(app.backends()) > 1, elem_id="backend")
                 status = gr.Markdown(elem_id="status")
                 cite_target = gr.Textbox(elem_id="cite-target", show_label=False, container=False)
@@ -489,7 +489,7 @@ def auth_pairs(spec: str | None) -> list[tuple[str, str]] | None:
             continue
         user, sep, password = line.partition(":")
         if not sep or not user or not password:
-            from assistant.errors import ConfigError
+            from index.errors import ConfigError
 
             raise ConfigError("DISCLOSURES_UI_AUTH must be user:password pairs (or a file of them), one per line")
         pairs.append((user, password))
@@ -506,11 +506,11 @@ def launch(app: ChatApp, host: str | None = None, port: int | None = None, share
            block: bool = True):  # noqa: ANN201
     settings = app.settings
     page = build(app)
-    page.queue(default_concurrency_limit=settings.ui_concurrency)
+    page.queue(default_concurrency_limit=settings.chat.concurrency)
     allowed = sorted({str(Path(d.source_path).resolve()) for d in app.store.documents()
                       if d.source_path.lower().endswith(".pdf")} | {str(app.uploads)})
-    auth = settings.ui_auth.get_secret_value() if settings.ui_auth else None
-    page.launch(server_name=host or settings.ui_host, server_port=port or settings.ui_port, share=share,
-                auth=auth_pairs(auth), allowed_paths=allowed, max_file_size=f"{settings.max_file_mb:g}mb",
+    auth = settings.chat.auth.get_secret_value() if settings.chat.auth else None
+    page.launch(server_name=host or settings.chat.host, server_port=port or settings.chat.port, share=share,
+                auth=auth_pairs(auth), allowed_paths=allowed, max_file_size=f"{settings.store.max_file_mb:g}mb",
                 prevent_thread_lock=not block, quiet=False, css=CSS, js=CITE_JS, show_error=False)
     return page

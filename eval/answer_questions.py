@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from assistant.pipeline import Assistant
-    from assistant.settings import load_settings
+    from index.settings import load_settings
     from eval.grading import grade, wrong_figure
     from index.ingest import Ingestor
     from index.records import SearchFilters

@@ -47,11 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: file(s) not found: {', '.join(missing)} (the benchmark reads ../shared/corpus)", file=sys.stderr)
         return 2
 
-    from assistant.settings import Settings
+    from index.settings import Settings
     from index.embedding import get_embeddings
 
     texts = sample_passages(args.files, args.passages)
-    model = get_embeddings(Settings().resolved_embedding_model())._client
+    model = get_embeddings(Settings().store.resolved_embedding_model())._client
     tokens = [len(ids) for ids in model.tokenizer(texts)["input_ids"]]
     model.encode(texts[:32])
     runs = []

@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: document folder(s) not found: {', '.join(missing)} (the benchmark reads ../shared/corpus)", file=sys.stderr)
         return 2
 
-    from assistant.settings import load_settings
+    from index.settings import load_settings
     from index.ingest import Ingestor
     from index.records import SearchFilters
     from index.retrieval import HybridRetriever
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             "fact_parse_share_of_ingest": round(report.fact_seconds / wall, 4) if wall else None,
         }
 
-    retriever = HybridRetriever(store=store, k=settings.search_k)
+    retriever = HybridRetriever(store=store, k=settings.store.search_k)
     queries = benchmark_queries(args.queries)
     for query in queries[:5]:
         retriever.search(query)
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result = {
         "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "settings": {"chunk_size": settings.chunk_size, "embedding_batch_size": settings.embedding_batch_size,
+        "settings": {"chunk_size": settings.store.chunk_size, "embedding_batch_size": settings.store.embedding_batch_size,
                      "embedding_model": store.vectors.model},
         "documents": len(store.documents()),
         "passages": store.catalog.passage_count(),

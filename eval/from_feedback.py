@@ -14,7 +14,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from assistant.records import Answer
+from index.records import Answer
 
 
 def question_of(record: dict, number: int) -> tuple[str, dict] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assistant.records import Answer
+from index.records import Answer
 from eval.questions import GoldQuestion
 
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.errors import QueryError
+from index.errors import QueryError
 from eval.questionset import EvalQuestion, load_question_set
 from eval.scoring import exact_match, f1, outcome, short_answer, spans
 
@@ -46,7 +46,7 @@ def run(questions_file: Path, docs: Path | None, out: Path, mode: str = "shared"
     from tqdm import tqdm
 
     from assistant.pipeline import Assistant
-    from assistant.settings import load_settings
+    from index.settings import load_settings
     from index.ingest import Ingestor
     from index.records import SearchFilters
     from index.retrieval import HybridRetriever
@@ -84,7 +84,7 @@ def run(questions_file: Path, docs: Path | None, out: Path, mode: str = "shared"
                 done[record["id"]] = record
     (out / "run.json").write_text(json.dumps({
         "questions": str(questions_file), "docs": str(docs), "mode": mode, "backend": assistant.backend_name,
-        "store": str(settings.data_dir), "documents": len(documents), "ingest": report.summary()}, indent=2, default=str))
+        "store": str(settings.store.data_dir), "documents": len(documents), "ingest": report.summary()}, indent=2, default=str))
     with results_path.open("a", encoding="utf-8") as sink:
         for question in tqdm(questions, desc="eval", unit="q", disable=not progress):
             if question.id in done:

@@ -34,7 +34,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from assistant.errors import DisclosuresError
+from index.errors import DisclosuresError
 
 AnswerType = Literal["number", "text", "boolean", "refusal"]
 SCALES = {None: 1, "": 1, "unit": 1, "units": 1, "thousand": 1_000, "thousands": 1_000, "million": 1_000_000,

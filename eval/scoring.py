@@ -25,7 +25,7 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
-from assistant.records import Answer
+from index.records import Answer
 from eval.questionset import EvalQuestion
 
 Outcome = Literal["correct", "wrong", "refused"]

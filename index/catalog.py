@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.errors import NotFoundError, StoreError
+from index.errors import NotFoundError, StoreError
 from index.migrations import migrate
 from index.records import Document, Fact, Passage
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import ConfigError
+from index.errors import ConfigError
 
 # Set before huggingface_hub is imported anywhere in this process (it reads these at import time).
 os.environ["HF_HUB_OFFLINE"] = "1"

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.errors import DisclosuresError, IngestError
+from index.errors import DisclosuresError, IngestError
 from index.chunking import Chunker, PassageDraft
 from index.facts import FACTS_VERSION, FactReport, extract_facts, period_duration
 from index.loading import SUPPORTED_SUFFIXES, LoadedFile, load_file

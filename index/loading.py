@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import (
+from index.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedPdfError,

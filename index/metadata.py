@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from assistant.errors import MetadataError
+from index.errors import MetadataError
 from index.records import DocumentMeta
 
 _MONTHS = {

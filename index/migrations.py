@@ -80,7 +80,7 @@ MIGRATIONS: list[str] = [
 def migrate(connection: sqlite3.Connection) -> None:
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
-        from assistant.errors import StoreError
+        from index.errors import StoreError
 
         raise StoreError(
             f"the catalog was written by a newer version of disclosures (schema {version}, this one knows "

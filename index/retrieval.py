@@ -11,7 +11,7 @@ from langchain_core.documents import Document as LangChainDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.errors import QueryError
+from index.errors import QueryError
 from index.records import SearchFilters, SearchHit
 from index.store import Store
 from index.synonyms import expand_query

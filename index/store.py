@@ -15,8 +15,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import NotFoundError, StoreError
-from assistant.settings import Settings
+from index.errors import NotFoundError, StoreError
+from index.settings import Settings, StoreSettings
 from index.catalog import Catalog
 from index.embedding import get_embeddings
 from index.keyword import KeywordIndex
@@ -31,8 +31,10 @@ _stores: dict[tuple, "Store"] = {}
 _stores_lock = threading.Lock()
 
 
-def open_store(settings: Settings) -> "Store":
+def open_store(settings: Settings | StoreSettings) -> "Store":
     """The process-wide Store for these settings (one catalog connection, one Chroma client, one model)."""
+    if isinstance(settings, Settings):
+        settings = settings.store
     key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.resolved_embedding_model(),
            settings.chunk_size, settings.chunk_overlap)
     with _stores_lock:
@@ -44,7 +46,7 @@ def open_store(settings: Settings) -> "Store":
 
 
 class Store:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: StoreSettings):
         self.settings = settings
         self.data_dir = settings.data_dir
         try:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import ConfigError, StoreError
+from index.errors import ConfigError, StoreError
 from index.records import Passage, doc_id_of, passage_id
 
 BUNDLED_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2"

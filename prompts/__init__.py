@@ -20,7 +20,7 @@ def available() -> list[str]:
 @lru_cache(maxsize=None)
 def load_prompt(name: str) -> str:
     """The text of prompts/NAME.md; a name that is not a prompt file is a ConfigError naming the ones that are."""
-    from assistant.errors import ConfigError
+    from index.errors import ConfigError
 
     if not _NAME.match(name) or not resources.files(__package__).joinpath(f"{name}.md").is_file():
         raise ConfigError(f"no prompt named {name!r}; prompts/ has: {', '.join(available())}")

@@ -39,7 +39,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 @pytest.fixture
 def settings(tmp_path: Path):
-    from assistant.settings import Settings
+    from index.settings import Settings
 
     return Settings(data_dir=tmp_path / "data", embedding_batch_size=16)
 
@@ -54,7 +54,7 @@ def store(settings):
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory: pytest.TempPathFactory):
     """A store holding the seed press release, ingested once for the read-only tests."""
-    from assistant.settings import Settings
+    from index.settings import Settings
     from index.ingest import Ingestor
     from index.store import open_store
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.calculator import MAX_LENGTH, MAX_MAGNITUDE, CalculatorInput, calculate, calculator_tool
-from assistant.errors import CalculationError
+from index.errors import CalculationError
 from index.records import Fact
 
 PROPERTY = settings(max_examples=200, deadline=None)

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.calculator import calculate
 from assistant.guard import UNVERIFIED_MARKER, check_numbers, guard_answer, mark_unverified, numbers_in_answer
-from assistant.records import Answer, Citation, Figure
+from index.records import Answer, Citation, Figure
 
 SEED = Path(__file__).resolve().parents[2] / "sample" / "aptorum-2021-h1-results.txt"
 

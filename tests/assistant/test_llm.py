@@ -15,7 +15,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.errors import ConfigError, LLMError
+from index.errors import ConfigError, LLMError
+from index.settings import Settings
 from assistant.guard import UNVERIFIED_MARKER
 from assistant.llm import chat_model, quote_passage
 from assistant.pipeline import Assistant
@@ -222,7 +223,7 @@ def test_the_api_key_never_reaches_an_error(seed_store):
     def leaky(messages):  # noqa: ANN001, ANN202
         raise RuntimeError("401: Incorrect API key provided: sk-secret-123")
 
-    settings = seed_store.settings.with_overrides(llm_api_key="sk-secret-123")
+    settings = Settings(store=seed_store.settings).with_overrides(llm_api_key="sk-secret-123")
     assistant = Assistant(seed_store, backend=ScriptedChat(messages=iter([leaky])), settings=settings)
     with pytest.raises(LLMError) as error:
         assistant.ask("What were R&D expenses in H1 2021?")

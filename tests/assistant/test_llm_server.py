@@ -106,7 +106,7 @@ def test_real_tool_calls_over_http(servers, seed_store):
 
 
 def test_unreachable_server_is_a_one_line_error(seed_store):
-    from assistant.errors import LLMError
+    from index.errors import LLMError
 
     assistant = _assistant(seed_store, f"http://127.0.0.1:{free_port()}/v1", llm_timeout=5)
     with pytest.raises(LLMError) as error:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import CalculationError, DisclosuresError
+from index.errors import CalculationError, DisclosuresError
 from assistant.metrics import (
     METRICS,
     MetricError,

@@ -112,7 +112,7 @@ def test_a_quote_that_answers_a_plain_question_is_still_an_answer(seed_store):
 ])
 def test_a_quote_that_states_the_computed_result_counts_as_an_answer(quote, operation, states):
     from assistant.offline import _states_result
-    from assistant.records import Answer, Citation
+    from index.records import Answer, Citation
 
     answer = Answer(question="q", text="t", citations=[Citation(n=1, doc_id="d", title="t", quote=quote, start=0,
                                                                 end=len(quote))])

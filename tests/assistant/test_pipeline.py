@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.pipeline import Assistant
-from assistant.records import Answer
+from index.records import Answer
 from eval.grading import grade
 from eval.questions import SEED_QUESTIONS, load_questions
 

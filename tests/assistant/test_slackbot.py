@@ -169,7 +169,7 @@ def test_document_text_cannot_ping_or_link():
 
 
 def test_unverified_numbers_are_flagged_in_the_blocks():
-    from assistant.records import Answer
+    from index.records import Answer
     from assistant.slackbot import answer_blocks
 
     answer = Answer(question="q", text="Revenue was 99 [unverified].", grounded=False, unsupported_numbers=["99"])

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import SEED, free_port
 
-from assistant.errors import UploadError
-from assistant.settings import Settings
-from assistant.records import Answer, Citation
+from index.errors import UploadError
+from index.settings import Settings
+from index.records import Answer, Citation
 from assistant.ui import ChatApp, answer_markdown, auth_pairs, check_uploads, escape_markdown, safe_name, sniff_type
 
 CHROMIUM = Path(os.environ.get("DISCLOSURES_TEST_CHROMIUM", "/usr/bin/chromium"))

@@ -25,7 +25,7 @@ def runs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def first_run(runs, tmp_path_factory):
-    from assistant.settings import Settings
+    from index.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("unused"))
     summary = run(SEED_SET, SAMPLE, runs / "a", limit=12, progress=False, settings=settings)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.records import Answer, AnswerValue, Citation
+from index.records import Answer, AnswerValue, Citation
 from eval.questionset import EvalQuestion
 from eval.scoring import exact_match, f1, normalize, outcome, short_answer
 

@@ -28,7 +28,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
-    from assistant.settings import Settings
+    from index.settings import Settings
 
     return Settings(data_dir=tmp_path_factory.mktemp("unused"))
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.errors import NotFoundError, StoreError
+from index.errors import NotFoundError, StoreError
 from index.catalog import Catalog
 from index.migrations import MIGRATIONS, _statements
 from index.records import Document, Fact, Passage

@@ -3,14 +3,14 @@ import os
 
 import pytest
 
-from assistant.errors import ConfigError
-from assistant.settings import Settings
+from index.errors import ConfigError
+from index.settings import StoreSettings
 from index.embedding import get_embeddings
 from index.vectors import BUNDLED_MODEL_LABEL, model_label
 
 
 def test_bundled_model_loads_offline_once_and_embeds():
-    model = Settings().resolved_embedding_model()
+    model = StoreSettings().resolved_embedding_model()
     embeddings = get_embeddings(model)
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert get_embeddings(model) is embeddings, "loaded once per process"
@@ -20,7 +20,7 @@ def test_bundled_model_loads_offline_once_and_embeds():
 
 
 def test_similar_texts_are_closer_than_unrelated_ones():
-    embeddings = get_embeddings(Settings().resolved_embedding_model())
+    embeddings = get_embeddings(StoreSettings().resolved_embedding_model())
     query = embeddings.embed_query("research and development expenses")
     near, far = embeddings.embed_documents(["R&D spending on research programs", "the weather in Paris was sunny"])
 
@@ -36,7 +36,7 @@ def test_a_model_that_is_not_on_disk_is_a_clear_error_not_a_download(tmp_path):
 
 
 def test_model_label_does_not_depend_on_the_venv_location(tmp_path):
-    assert model_label(Settings().resolved_embedding_model()) == BUNDLED_MODEL_LABEL
+    assert model_label(StoreSettings().resolved_embedding_model()) == BUNDLED_MODEL_LABEL
     folder = tmp_path / "my-model"
     folder.mkdir()
     assert model_label(str(folder)) == "my-model"

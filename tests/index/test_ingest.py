@@ -14,7 +14,7 @@ import pytest
 from conftest import FILINGS, SEED, run_cli, shared_or_skip
 from pdfs import make_pdf, report_pages
 
-from assistant.settings import Settings
+from index.settings import Settings
 from index.facts import FACTS_VERSION
 from index.ingest import Ingestor
 from index.records import DocumentMeta, SearchFilters
@@ -185,7 +185,7 @@ def test_a_failed_replacement_keeps_the_stored_version(store, tmp_path):
 
 
 def test_second_writer_is_refused_while_one_is_writing(store):
-    from assistant.errors import StoreError
+    from index.errors import StoreError
 
     with store.writing():
         with pytest.raises(StoreError, match="another ingest or remove is writing"):

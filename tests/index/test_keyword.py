@@ -5,7 +5,7 @@ import json
 
 from conftest import SEED, run_cli
 
-from assistant.settings import Settings
+from index.settings import Settings
 from index.ingest import Ingestor
 from index.keyword import KeywordIndex
 from index.store import open_store

@@ -4,7 +4,7 @@ import pytest
 from conftest import FILINGS, SEED, shared_or_skip
 from pdfs import make_pdf, report_pages
 
-from assistant.errors import (
+from index.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedPdfError,

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from conftest import FILINGS, SEED, shared_or_skip
 
-from assistant.errors import MetadataError
+from index.errors import MetadataError
 from index.loading import load_file
 from index.metadata import infer_meta, meta_from_filename, meta_from_text, normalize_form, normalize_period
 from index.records import DocumentMeta

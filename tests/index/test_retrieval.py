@@ -4,7 +4,7 @@ import pytest
 from conftest import SEED
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.errors import NotFoundError, QueryError
+from index.errors import NotFoundError, QueryError
 from index.ingest import Ingestor
 from index.records import DocumentMeta, SearchFilters
 from index.retrieval import HybridRetriever, reciprocal_rank_fusion

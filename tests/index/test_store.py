@@ -3,8 +3,8 @@
 import pytest
 from conftest import SEED, ChromaServer, run_cli
 
-from assistant.errors import ConfigError, StoreError
-from assistant.settings import Settings
+from index.errors import ConfigError, StoreError
+from index.settings import Settings
 from index.ingest import Ingestor
 from index.retrieval import HybridRetriever
 from index.store import open_store

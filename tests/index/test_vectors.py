@@ -11,7 +11,7 @@ from index.records import doc_id_of
 
 @pytest.fixture(scope="module")
 def corpus_store(tmp_path_factory):
-    from assistant.settings import Settings
+    from index.settings import Settings
     from index.store import open_store
 
     folder = tmp_path_factory.mktemp("corpus")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.errors import ConfigError
+from index.errors import ConfigError
 from prompts import available, load_prompt
 
 

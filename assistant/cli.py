@@ -314,7 +314,8 @@ def _fact_resolver(ctx: click.Context):  # noqa: ANN202
 def ask(ctx: click.Context, question: str | None, docs: tuple[str, ...], company: str | None, backend: str | None,
         as_json: bool) -> None:
     """Answer a question from the disclosures, quoting them; with no QUESTION, a chat that keeps the history."""
-    from assistant.pipeline import Assistant
+    from assistant.answering import Assistant
+    from assistant.conversation import Conversation
     from index.records import SearchFilters
     from index.store import require_documents
 
@@ -330,6 +331,7 @@ def ask(ctx: click.Context, question: str | None, docs: tuple[str, ...], company
         else:
             _print_answer(answer)
         return
+    conversation = Conversation()
     click.echo(f"Ask about {len(store.documents())} document(s) in {store.data_dir}. "
                "Follow-ups keep the conversation; an empty line or 'quit' leaves.")
     while True:
@@ -341,7 +343,7 @@ def ask(ctx: click.Context, question: str | None, docs: tuple[str, ...], company
         if not line or line.lower() in ("quit", "exit", ":q"):
             return
         try:
-            answer = assistant.ask(line, filters=filters)
+            answer = assistant.ask(line, conversation, filters)
         except DisclosuresError as exc:
             click.echo(f"error: {exc}", err=True)
             continue

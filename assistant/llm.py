@@ -1,7 +1,7 @@
 """The LLM answering backend: any LangChain chat model, driving three tools, checked by the numeric guard.
 
-    backend = LLMBackend(store, chat_model("openai:gpt-4o-mini", settings), settings, name="openai:gpt-4o-mini")
-    answer = backend.answer(query, documents, filters, history=[("earlier question", "earlier answer"), ...])
+    backend = LLMBackend(store, chat_model("openai:gpt-4o-mini", settings.llm), settings, name="openai:gpt-4o-mini")
+    answer = backend.answer(query, scope, history=[("earlier question", "earlier answer"), ...])
 
 The model gets the prompts in prompts/ (system, answer_format, refusal; repair for the second pass) and three
 tools, built afresh for each question around an evidence ledger:
@@ -32,12 +32,13 @@ import time
 from collections.abc import Sequence
 from decimal import Decimal
 
+from assistant.backends import Scope
 from assistant.calculator import calculate
 from index.errors import CalculationError, ConfigError, DisclosuresError, LLMError
 from assistant.guard import check_numbers, mark_unverified, numbers_in_answer
 from assistant.question import Query
 from index.records import Answer, AnswerValue, Citation, Document, Fact, Figure, SearchFilters
-from index.settings import Settings
+from index.settings import LLMSettings, Settings
 from prompts import load_prompt
 
 CONSTANTS = frozenset(Decimal(value) for value in (0, 1, 2, 3, 4, 5, 10, 12, 52, 100, 360, 365, 1000))
@@ -51,31 +52,31 @@ _REFUSAL = re.compile(r"\b(?:do(?:es)?\s+not|don't|doesn't|cannot|can't|could\s+
 _SCALE_NAMES = {1: "", 1_000: " thousand", 1_000_000: " million", 1_000_000_000: " billion"}
 
 
-def chat_model(spec: str, settings: Settings):  # noqa: ANN201 - a LangChain BaseChatModel
+def chat_model(spec: str, llm: LLMSettings):  # noqa: ANN201 - a LangChain BaseChatModel
     """The chat model a backend spec names: "provider:model" through LangChain's `init_chat_model`, or, when
-    `settings.llm.base_url` is set, any model name served by an OpenAI-compatible server (vLLM, llama.cpp)."""
+    `llm.base_url` (DISCLOSURES_LLM_BASE_URL) is set, any model name served by an OpenAI-compatible server (vLLM, llama.cpp)."""
     try:
         from langchain.chat_models import init_chat_model
     except ImportError:  # pragma: no cover - langchain is a dependency
         raise ConfigError("LLM backends need the langchain package: reinstall with `make install`") from None
     provider, _, model = spec.partition(":")
     if not model:
-        provider, model = ("openai", spec) if settings.llm.base_url else ("", "")
+        provider, model = ("openai", spec) if llm.base_url else ("", "")
     if not provider or not model:
         raise ConfigError(f"backend {spec!r} is not 'offline' or 'PROVIDER:MODEL' (e.g. openai:gpt-4o-mini, "
                           "anthropic:claude-sonnet-4-5, ollama:llama3.1)")
-    kwargs: dict[str, object] = {"temperature": settings.llm.temperature, "max_tokens": settings.llm.max_tokens}
-    if settings.llm.base_url:
+    kwargs: dict[str, object] = {"temperature": llm.temperature, "max_tokens": llm.max_tokens}
+    if llm.base_url:
         if provider != "openai":
             raise ConfigError(f"DISCLOSURES_LLM_BASE_URL is for OpenAI-compatible servers: use the backend "
                               f"'openai:{model}', not {spec!r}")
         # OpenAI's client sends `max_completion_tokens`, which llama.cpp's server ignores (it would generate to the
         # end of its context); `max_tokens` in the body is what such servers read.
-        kwargs.update(base_url=settings.llm.base_url, timeout=settings.llm.timeout, max_retries=1,
-                      extra_body={"max_tokens": settings.llm.max_tokens},
-                      api_key=settings.llm.api_key.get_secret_value() if settings.llm.api_key else "not-needed")
-    elif settings.llm.api_key:
-        kwargs["api_key"] = settings.llm.api_key.get_secret_value()
+        kwargs.update(base_url=llm.base_url, timeout=llm.timeout, max_retries=1,
+                      extra_body={"max_tokens": llm.max_tokens},
+                      api_key=llm.api_key.get_secret_value() if llm.api_key else "not-needed")
+    elif llm.api_key:
+        kwargs["api_key"] = llm.api_key.get_secret_value()
     try:
         return init_chat_model(model, model_provider=provider, **kwargs)
     except ImportError as exc:
@@ -108,7 +109,7 @@ class _Ledger:
     """What the tools showed the model during one question: citations by number, facts by id, figures."""
 
     def __init__(self, backend: "LLMBackend", query: Query, doc_ids: list[str]):
-        from assistant.offline import _Context
+        from assistant.rules.backend import _Context
 
         self.citer = _Context(backend.offline, query, doc_ids)
         self.doc_ids = doc_ids
@@ -133,13 +134,13 @@ class LLMBackend:
     """Answers with a LangChain chat model that calls our tools; see the module docstring."""
 
     def __init__(self, store, model, settings: Settings, name: str = "llm"):  # noqa: ANN001
-        from assistant.offline import OfflineBackend
+        from assistant.rules.backend import RuleBackend
 
         self.store = store
         self.model = model
         self.settings = settings
         self.name = name
-        self.offline = OfflineBackend(store)
+        self.offline = RuleBackend(store)
         self._retriever = None
 
     @property
@@ -249,15 +250,11 @@ class LLMBackend:
 
     # --- answering
 
-    def answer(self, query: Query, documents: list[Document], filters: SearchFilters | None = None,
-               history: Sequence[tuple[str, str]] = ()) -> Answer:
+    def answer(self, query: Query, scope: Scope, history: Sequence[tuple[str, str]] = ()) -> Answer:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
         self.offline._fresh()
-        doc_ids = [document.id for document in documents]
-        if filters is not None and not filters.is_empty():
-            allowed = set(self.store.filter_doc_ids(filters) or [])
-            doc_ids = [doc_id for doc_id in doc_ids if doc_id in allowed]
+        doc_ids = scope.ids
         ledger = _Ledger(self, query, doc_ids)
         tools = {tool.name: tool for tool in self.tools(ledger)}
         model = _bind(self.model, list(tools.values()))

@@ -92,7 +92,7 @@ class SlackBot:
         from slack_bolt import App
         from slack_sdk import WebClient
 
-        from assistant.pipeline import Assistant
+        from assistant.answering import Assistant
         from index.store import open_store
 
         token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
@@ -153,7 +153,9 @@ class SlackBot:
         text, filters = parse_filters(question)
         if not text:
             raise DisclosuresError("Ask a question after the filters, e.g. `company:EBAY What was revenue in 2022?`")
-        return self.assistant.ask(text, history=history, filters=SearchFilters(**filters) if filters else None)
+        from assistant.conversation import Conversation
+
+        return self.assistant.ask(text, Conversation.from_history(history), SearchFilters(**filters) if filters else None)
 
     def _answer_in_thread(self, client, channel: str, thread_ts: str, user: str, question: str) -> None:  # noqa: ANN001
         """Placeholder in the thread, then the answer (or an apology) in its place."""

@@ -189,7 +189,7 @@ class ChatApp:
         return names
 
     def assistant(self, backend: str | None = None):  # noqa: ANN201
-        from assistant.pipeline import Assistant
+        from assistant.answering import Assistant
 
         name = backend if backend in self.backends() else self.settings.answering.backend
         with self._lock:
@@ -226,7 +226,9 @@ class ChatApp:
         history = [(turn["question"], turn["answer"]["text"]) for turn in session.get("turns", [])]
         shown = ""
         answer: Answer | None = None
-        for piece in self.assistant(backend).stream(question, history=history, filters=self.filters(docs, companies)):
+        from assistant.conversation import Conversation
+
+        for piece in self.assistant(backend).stream(question, Conversation.from_history(history), self.filters(docs, companies)):
             if isinstance(piece, Answer):
                 answer = piece
             else:

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {', '.join(missing)} not found in {docs} (pass --docs)", file=sys.stderr)
         return 2
 
-    from assistant.pipeline import Assistant
+    from assistant.answering import Assistant
     from index.settings import load_settings
     from eval.grading import grade, wrong_figure
     from index.ingest import Ingestor
@@ -72,18 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant(store)
     retriever = HybridRetriever(store=store, k=5)
     store.embeddings.embed_query("warm up the embedding model")  # the model loads once per process
+    from assistant.conversation import Conversation
+
     results, timings = [], []
+    conversation = Conversation()
     for gold in questions:
         if gold.conversation is None or gold.conversation.turn == 1:
-            assistant.reset()
+            conversation = Conversation()
         started = time.perf_counter()
-        answer = assistant.ask(gold.question)
+        answer = assistant.ask(gold.question, conversation)
         timings.append((time.perf_counter() - started) * 1000)
         reason = grade(gold, answer, texts[gold.document])
         evidence = None
         if gold.pages:
             pages = {citation.page for citation in answer.citations if citation.doc_id == by_name[gold.document].id}
-            query = assistant.parse(gold.question)
+            query = assistant.read(gold.question)
             filters = SearchFilters(docs=query.doc_ids) if query.doc_ids else None
             pages |= {hit.passage.page for hit in retriever.search(gold.question, filters=filters)
                       if hit.passage.doc_id == by_name[gold.document].id}

@@ -45,7 +45,7 @@ def run(questions_file: Path, docs: Path | None, out: Path, mode: str = "shared"
     """Run (or resume) an evaluation; returns the summary."""
     from tqdm import tqdm
 
-    from assistant.pipeline import Assistant
+    from assistant.answering import Assistant
     from index.settings import load_settings
     from index.ingest import Ingestor
     from index.records import SearchFilters
@@ -127,10 +127,12 @@ def _ask(question: EvalQuestion, assistant, retriever, by_name: dict, mode: str,
             return {"id": question.id, "gold": gold, "outcome": "wrong", "error": f"document {question.doc!r} is not in --docs",
                     "tags": question.tags, "answer_type": question.answer_type}
         filters = filters_type(docs=[document.id])
+    from assistant.conversation import Conversation
+
     history = [{"question": turn.question, "answer": turn.answer} for turn in question.history]
     started = time.perf_counter()
     try:
-        answer = assistant.ask(question.question, history=history, filters=filters)
+        answer = assistant.ask(question.question, Conversation.from_history(history), filters)
     except Exception as exc:  # noqa: BLE001 - a crash is a failure of this question, not of the run
         return {"id": question.id, "gold": gold, "outcome": "wrong", "tags": question.tags,
                 "answer_type": question.answer_type, "error": f"{type(exc).__name__}: {exc}",

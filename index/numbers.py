@@ -1,4 +1,4 @@
-"""Numbers as financial tables print them, and their values.
+"""Numbers as financial tables print them, and their values; and the words that scale them.
 
 `1,234` · `(1,234)` · `(1,234` (newswire lost the parenthesis) · `(2,167 )` · `$ 567` · `-12.5` · `22.2%` ·
 `.47` · `—` (nil). Values are `Decimal`, never float.
@@ -29,6 +29,33 @@ CELL = re.compile(
     r"(?<![\w.,/])(?:(?P<nil>[—–]|-{1,2}(?=\s|$)|(?i:n/m|n/a|n\.m\.)(?=\s|$))|" + _VALUE + r")(?=\s|$|\|)"
 )
 YEAR = re.compile(r"^(?:19|20)\d{2}$")
+
+# Every way a text scales a number ("in millions", "$5.5 mn", "2.6bn", "(thousands)"): word -> multiplier.
+SCALE_WORDS: dict[str, int] = {
+    "thousand": 1_000, "thousands": 1_000, "k": 1_000,
+    "million": 1_000_000, "millions": 1_000_000, "mn": 1_000_000, "mm": 1_000_000, "m": 1_000_000,
+    "billion": 1_000_000_000, "billions": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
+    "trillion": 1_000_000_000_000, "trillions": 1_000_000_000_000,
+}
+_SCALE_NAMES = {1_000: "thousand", 1_000_000: "million", 1_000_000_000: "billion", 1_000_000_000_000: "trillion"}
+
+
+def scale_of(word: str | None) -> int:
+    """The multiplier a scale word names ("Millions" -> 1,000,000); 1 for no word or one that names none."""
+    return SCALE_WORDS.get((word or "").strip().lower(), 1)
+
+
+def scale_word(scale: int) -> str:
+    """How a scale is said: 1,000,000 -> "million"; an unusual one as "× 100"; 1 as ""."""
+    if scale == 1:
+        return ""
+    return _SCALE_NAMES.get(scale, f"× {scale:,}")
+
+
+def scale_suffix(scale: int, printed: str = "") -> str:
+    """" million" after a figure printed at that scale, unless the printed figure already says it."""
+    word = scale_word(scale)
+    return f" {word}" if word and word not in printed else ""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from index.errors import ConfigError, LLMError
 from index.settings import Settings
 from assistant.guard import UNVERIFIED_MARKER
 from assistant.llm import chat_model, quote_passage
-from assistant.pipeline import Assistant
+from assistant.answering import Assistant
+from assistant.conversation import Conversation
 from index.ingest import Ingestor
 from index.records import SearchFilters
 from prompts import load_prompt
@@ -185,16 +186,17 @@ def test_follow_up_sees_the_conversation(llm_assistant):
     script = [lambda messages: AIMessage("General and administrative fees are in the statement of operations."),
               lambda messages: AIMessage("I cannot say.")]
     assistant, model = llm_assistant(script)
-    assistant.ask("What were G&A fees in H1 2021?")
-    assistant.ask("And in 2020?")
+    conversation = Conversation()
+    assistant.ask("What were G&A fees in H1 2021?", conversation)
+    assistant.ask("And in 2020?", conversation)
     second = model.seen[-1]
     kinds = [type(message).__name__ for message in second]
     assert kinds == ["SystemMessage", "HumanMessage", "AIMessage", "HumanMessage"]
     assert second[1].content == "What were G&A fees in H1 2021?"
     assert second[3].content.startswith("And in 2020?")
-    # An explicit history of (question, answer) pairs is used instead of the kept one.
+    # A history of (question, answer) pairs given as text.
     assistant, model = llm_assistant([lambda messages: AIMessage("No.")])
-    assistant.ask("And the year before?", history=[("What was revenue in H1 2021?", "It was 637,784.")])
+    assistant.ask("And the year before?", Conversation.from_history([("What was revenue in H1 2021?", "It was 637,784.")]))
     assert [message.content for message in model.seen[-1][1:3]] == ["What was revenue in H1 2021?", "It was 637,784."]
 
 
@@ -335,7 +337,7 @@ def test_quote_passage_defuses_fences():
 
 def test_chat_model_names_the_missing_provider_package(settings):
     with pytest.raises(ConfigError, match=r"langchain-fireworks"):
-        chat_model("fireworks:some-model", settings)
+        chat_model("fireworks:some-model", settings.llm)
     with pytest.raises(ConfigError, match="PROVIDER:MODEL"):
         Assistant.__init__(object.__new__(Assistant), None, backend="gpt4", settings=settings)
 
@@ -343,8 +345,8 @@ def test_chat_model_names_the_missing_provider_package(settings):
 def test_chat_model_for_an_openai_compatible_server(settings):
     pytest.importorskip("langchain_openai", reason="the openai extra (langchain-openai) is not installed")
     configured = settings.with_overrides(llm_base_url="http://127.0.0.1:9/v1", llm_api_key="sk-test-secret")
-    model = chat_model("openai:gemma-3-270m", configured)
+    model = chat_model("openai:gemma-3-270m", configured.llm)
     assert model.model_name == "gemma-3-270m" and str(model.openai_api_base) == "http://127.0.0.1:9/v1"
     with pytest.raises(ConfigError, match="OpenAI-compatible"):
-        chat_model("anthropic:claude", configured)
+        chat_model("anthropic:claude", configured.llm)
     assert "sk-test-secret" not in repr(configured)

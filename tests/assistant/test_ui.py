@@ -387,7 +387,7 @@ def test_an_unverified_number_from_an_llm_is_flagged_on_the_page(browser, seed_s
     from test_llm import ScriptedChat, call, fact_rows
     from langchain_core.messages import AIMessage, ToolMessage
 
-    from assistant.pipeline import Assistant
+    from assistant.answering import Assistant
     from assistant.ui import launch
 
     def wrong(messages):  # noqa: ANN001, ANN202
@@ -421,7 +421,7 @@ def test_a_slow_answer_does_not_hold_up_another_session(browser, seed_store):
     from test_llm import ScriptedChat
     from langchain_core.messages import AIMessage
 
-    from assistant.pipeline import Assistant
+    from assistant.answering import Assistant
     from assistant.ui import launch
 
     class SlowChat(ScriptedChat):

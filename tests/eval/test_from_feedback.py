@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.pipeline import Assistant
+from assistant.answering import Assistant
 from assistant.feedback import FeedbackLog
 from eval.from_feedback import convert
 from eval.questionset import load_question_set
@@ -21,7 +21,7 @@ def test_thumbs_up_become_regression_questions_and_thumbs_down_need_a_gold(seed_
         "disliked": ("What were G&A fees in H1 2021?", "down"),
     }
     for question, rating in asked.values():
-        log.add(question, assistant.ask(question, history=[]).to_json(), rating, comment="check" if rating == "down" else "")
+        log.add(question, assistant.ask(question).to_json(), rating, comment="check" if rating == "down" else "")
     log.add("What were G&A fees in H1 2021?", None, None, comment="no answer shown")  # skipped: nothing to test
     counts = convert(log.path, tmp_path / "feedback.jsonl")
     assert (counts["records"], counts["gold"], counts["needs_gold"]) == (5, 3, 1)
@@ -31,7 +31,7 @@ def test_thumbs_up_become_regression_questions_and_thumbs_down_need_a_gold(seed_
     assert questions[0].evidence and questions[0].evidence[0].text
     # The assistant passes its own approved answers (a regression set), asked afresh.
     for question in questions:
-        assert outcome(question, assistant.ask(question.question, history=[])) == "correct", question.id
+        assert outcome(question, assistant.ask(question.question)) == "correct", question.id
     pending = [json.loads(line) for line in (tmp_path / "feedback.needs-gold.jsonl").read_text().splitlines()]
     assert pending[0]["answer"] is None and pending[0]["comment"] == "check" and "needs-gold" in pending[0]["tags"]
     assert "2,564,117" in pending[0]["assistant_said"] or "2.6 million" in pending[0]["assistant_said"]

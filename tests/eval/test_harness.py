@@ -75,7 +75,7 @@ def test_an_interrupted_run_resumes(first_run, runs):
 
 def test_a_crashing_question_is_a_failure_and_the_run_goes_on(first_run, runs, tmp_path, monkeypatch):
     _, settings = first_run
-    from assistant.pipeline import Assistant
+    from assistant.answering import Assistant
 
     original = Assistant.ask
 

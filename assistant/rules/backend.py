@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
+from collections.abc import Sequence
+
+from assistant.backends import Scope
 from assistant.calculator import calculate, format_number
 from index.errors import CalculationError
 from assistant.guard import guard_answer
@@ -146,7 +149,7 @@ def _metric_words(key: str) -> str:
 # --- the backend ------------------------------------------------------------------------------------------
 
 
-class OfflineBackend:
+class RuleBackend:
     """Answers a parsed query from a store's catalog (facts, document text) and its hybrid retriever."""
 
     name = "offline"
@@ -197,19 +200,10 @@ class OfflineBackend:
 
     # --- entry point
 
-    def answer(self, query: Query, documents: list[Document], filters: SearchFilters | None = None) -> Answer:
+    def answer(self, query: Query, scope: Scope, history: Sequence[tuple[str, str]] = ()) -> Answer:
         self._fresh()
-        doc_ids = list(query.doc_ids)
-        if filters is not None and not filters.is_empty():
-            # The user's filter bounds everything: a company the question names outside it is not searched.
-            allowed = self.store.filter_doc_ids(filters) or []
-            documents = [document for document in documents if document.id in allowed]
-            doc_ids = [doc_id for doc_id in doc_ids if doc_id in allowed] if doc_ids else allowed
-            if not doc_ids:
-                names = ", ".join(query.companies) or "the documents it names"
-                return self._finish(Answer(question=query.question, refused=True, text=(
-                    f"The question is about {names}, but the conversation is filtered to "
-                    f"{self.store.describe_filters(filters)}: no document in the filter answers it.")))
+        documents = list(scope.documents)
+        doc_ids = scope.narrow(query.doc_ids) if query.doc_ids or scope.filtered else []
         unknown = self._unknown_company(query, documents)
         if unknown and not query.doc_ids:
             names = ", ".join(sorted({document.company or document.title for document in documents}))
@@ -351,7 +345,7 @@ class OfflineBackend:
 class _Context:
     """One question being answered."""
 
-    def __init__(self, backend: OfflineBackend, query: Query, doc_ids: list[str]):
+    def __init__(self, backend: RuleBackend, query: Query, doc_ids: list[str]):
         self.backend = backend
         self.query = query
         self.doc_ids = doc_ids
@@ -1061,7 +1055,7 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return left, stop
 
 
-__all__ = ["OfflineBackend"]
+__all__ = ["RuleBackend"]
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from assistant.pipeline import Assistant
+from assistant.answering import Assistant
+from assistant.conversation import Conversation
 from index.records import Answer
 from eval.grading import grade
 from eval.questions import SEED_QUESTIONS, load_questions
@@ -38,10 +39,11 @@ def seed_results(seed_store, document_text):
     """Every gold question through one Assistant; a conversation's turns in order, sharing its state."""
     assistant = Assistant(seed_store)
     results = []
+    conversation = Conversation()
     for gold in QUESTIONS:
         if gold.conversation is None or gold.conversation.turn == 1:
-            assistant.reset()
-        answer = assistant.ask(gold.question)
+            conversation = Conversation()
+        answer = assistant.ask(gold.question, conversation)
         results.append((gold, answer, grade(gold, answer, document_text)))
     return results
 
@@ -74,7 +76,6 @@ def test_citation_quotes_are_exact_spans(seed_results, document_text):
 
 
 def test_table_row_is_quoted_from_its_label(assistant):
-    assistant.reset()
     answer = assistant.ask("What were Aptorum Group's R&D expenses for the six months ended June 30, 2021?")
     assert answer.citations[0].quote == "Research and development expenses (5,508,356 (4,315,033"
     assert answer.value.number == 5508356 and answer.value.unit == "USD"
@@ -83,20 +84,41 @@ def test_table_row_is_quoted_from_its_label(assistant):
 
 def test_ga_three_turn_follow_up(seed_store):
     assistant = Assistant(seed_store)
-    first = assistant.ask("What were G&A fees in H1 2021?")
+    conversation = Conversation()
+    first = assistant.ask("What were G&A fees in H1 2021?", conversation)
     assert first.value.number == 2564117 and "2,564,117" in first.text
-    second = assistant.ask("And in 2020?")
+    second = assistant.ask("And in 2020?", conversation)
     assert second.value.number == 2076634 and "2,076,634" in second.text
-    third = assistant.ask("What's the percentage change?")
+    third = assistant.ask("What's the percentage change?", conversation)
     assert abs(third.value.number - Decimal("23.47")) <= Decimal("0.005")
     assert third.value.unit == "percent" and "23.47%" in third.text
     [figure] = third.figures
     assert {fact.raw.strip("( ") for fact in figure.facts} == {"2,564,117", "2,076,634"}
-    # An explicit history replaces the kept state for one call and leaves the state alone.
-    fresh = Assistant(seed_store)
-    replayed = fresh.ask("What's the percentage change?", history=["What were G&A fees in H1 2021?", "And in 2020?"])
+    assert [turn.question for turn in conversation] == ["What were G&A fees in H1 2021?", "And in 2020?",
+                                                        "What's the percentage change?"]
+    assert conversation.turns[-1].answer is third and conversation.turns[-1].query.operation == "pct_change"
+    # A history given as text (questions, or question/answer pairs) is read when it is next used.
+    replayed_conversation = Conversation.from_history(["What were G&A fees in H1 2021?", ("And in 2020?", "2,076,634")])
+    replayed = assistant.ask("What's the percentage change?", replayed_conversation)
     assert abs(replayed.value.number - Decimal("23.47")) <= Decimal("0.005")
-    assert fresh.state.turns == []
+    assert all(turn.query is not None for turn in replayed_conversation) and len(replayed_conversation) == 3
+
+
+def test_the_assistant_keeps_no_conversation_of_its_own(seed_store):
+    """One Assistant serves many users: a question without a conversation stands alone."""
+    assistant = Assistant(seed_store)
+    assert assistant.ask("What were G&A fees in H1 2021?").value.number == 2564117
+    alone = assistant.ask("And in 2020?")
+    assert alone.refused or alone.value is None or alone.value.number != 2076634
+
+
+def test_a_conversation_keeps_its_last_turns():
+    conversation = Conversation(limit=3)
+    for number in range(5):
+        conversation.add(f"question {number}", Answer(question=f"question {number}", text=f"answer {number}"))
+    assert conversation.questions() == ["question 2", "question 3", "question 4"]
+    assert conversation.history(2) == [("question 3", "answer 3"), ("question 4", "answer 4")]
+    assert conversation.history(0) == []
 
 
 def test_rd_growth_derivation(seed_store):
@@ -206,7 +228,6 @@ def test_two_companies_ask_which_one(store, tmp_path):
     unnamed = assistant.ask("What were total assets at December 31, 2020?")
     assert unnamed.refused and unnamed.value is None
     assert "Aptorum" in unnamed.text and "Zentrix" in unnamed.text
-    assistant.reset()
     named = assistant.ask("What were Zentrix's total assets at December 31, 2020?")
     zentrix = next(document for document in store.documents() if "Zentrix" in (document.company or ""))
     assert named.value.number == 44231316 and {c.doc_id for c in named.citations} == {zentrix.id}

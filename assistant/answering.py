@@ -20,7 +20,8 @@ from langchain_core.runnables import Runnable
 from assistant.backends import Scope, make_backend
 from assistant.conversation import Conversation
 from assistant.guard import guard_answer
-from assistant.question import Query, parse_question
+from assistant.question.parse import parse_question
+from assistant.question.query import Query
 from index.errors import QueryError
 from index.records import Answer, Document, SearchFilters
 from index.settings import Settings
@@ -77,8 +78,7 @@ class Assistant:
                 f"The question is about {names}, but the conversation is filtered to {scope.description}: "
                 "no document in the filter answers it.")))
         else:
-            history = conversation.history(self.settings.llm.history_turns)
-            answer = self.backend.answer(query, scope, history)
+            answer = self.backend.answer(query, scope, conversation.history())
         done = time.perf_counter()
         timings = {"parse_ms": round((parsed - started) * 1000, 2), "answer_ms": round((done - parsed) * 1000, 2),
                    "total_ms": round((done - started) * 1000, 2)}

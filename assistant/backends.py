@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.question import Query
+from assistant.question.query import Query
 from index.errors import ConfigError
 from index.records import Answer, Document, SearchFilters
 from index.settings import Settings

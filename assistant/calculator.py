@@ -38,6 +38,7 @@ from decimal import (
 from pydantic import BaseModel, Field
 
 from index.errors import CalculationError
+from index.numbers import scale_suffix
 from index.records import Fact, Figure
 
 MAX_LENGTH = 2000
@@ -203,7 +204,7 @@ class _Parser:
             value = fact.value * fact.scale
         value = _checked(value)
         period = f", {fact.period}" if fact.period else ""
-        scale = {1: "", 1_000: " thousand", 1_000_000: " million", 1_000_000_000: " billion"}.get(fact.scale, f" × {fact.scale}")
+        scale = scale_suffix(fact.scale)
         shown = f"{_format(fact.value)}{'%' if fact.kind == 'percent' else scale} [{fact.label}{period}]"
         return _Quantity(value, fact.kind == "percent", shown, 3, [fact])
 

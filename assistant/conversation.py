@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.question import ConversationState, Query
+from assistant.question.query import ConversationState, Query
 from index.records import Answer
 
 DEFAULT_LIMIT = 20

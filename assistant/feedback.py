@@ -12,6 +12,8 @@ import json
 import threading
 from pathlib import Path
 
+from index.records import Answer
+
 
 class FeedbackLog:
     """Appends feedback records to `<data dir>/feedback.jsonl`; safe from several threads of one process."""
@@ -20,11 +22,14 @@ class FeedbackLog:
         self.path = Path(data_dir) / "feedback.jsonl"
         self._lock = threading.Lock()
 
-    def add(self, question: str, answer: dict | None, rating: str | None, comment: str = "", source: str = "web",
-            history: list | None = None) -> dict:
+    def add(self, question: str, answer: Answer | None, rating: str | None, comment: str = "",
+            source: str = "web", history: list[str] | None = None) -> dict:
+        """One record: `rating` is "up", "down" or None (a comment alone); `history` the earlier questions. The
+        answer is written as `Answer.to_json` writes it."""
         record = {"time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "source": source,
-                  "question": question, "rating": rating, "comment": comment, "answer": answer,
-                  "history": history or []}
+                  "question": question, "rating": rating, "comment": comment,
+                  "answer": answer.to_json() if answer is not None else None,
+                  "history": list(history or [])}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

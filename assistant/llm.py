@@ -4,16 +4,8 @@
     answer = backend.answer(query, scope, history=[("earlier question", "earlier answer"), ...])
 
 The model gets the prompts in prompts/ (system, answer_format, refusal; repair for the second pass) and three
-tools, built afresh for each question around an evidence ledger:
-- `search_disclosures` — the hybrid retriever; each passage comes back as quoted data inside
-  `<passage n="3" ...>...</passage>`, numbered with the citation number the model must use;
-- `lookup_facts` — the fact store; each fact with its citation number, its `@ID` for the calculator, its label,
-  period and value as printed;
-- `calculator` — assistant/calculator.py; each result is kept as a Figure.
-
-Document text is untrusted. It only ever reaches the model inside a tool result, fenced, with any fence-like tag
-in the text neutralized, so a filing cannot close its quote and speak as the system. The user's filters
-(SearchFilters from the front end) bound every tool call: the model can narrow a search, never widen it.
+tools (assistant/llm_tools.py: `search_disclosures`, `lookup_facts`, `calculator`), built afresh for each question
+around the evidence they show it, and bounded by the user's filters.
 
 When the model answers, its `[n]` markers are mapped to the passages the tools showed (renumbered 1..k in the
 order they appear; markers that name nothing shown are dropped). The guard then checks every number of the text
@@ -26,18 +18,18 @@ number through the calculator. If numbers remain unsupported, the model is asked
 
 from __future__ import annotations
 
-import json
 import re
-import time
 from collections.abc import Sequence
 from decimal import Decimal
 
 from assistant.backends import Scope
-from assistant.calculator import calculate
-from index.errors import CalculationError, ConfigError, DisclosuresError, LLMError
-from assistant.guard import check_numbers, mark_unverified, numbers_in_answer
-from assistant.question import Query
-from index.records import Answer, AnswerValue, Citation, Document, Fact, Figure, SearchFilters
+from assistant.llm_tools import ToolBox
+from index.errors import ConfigError, DisclosuresError, LLMError
+from assistant.guard import check_numbers, mark_unverified
+from index.numbers import numbers_in_text
+from assistant.question.query import Query
+from index.cache import CatalogCache
+from index.records import Answer, AnswerValue, Citation, Figure
 from index.settings import LLMSettings, Settings
 from prompts import load_prompt
 
@@ -45,11 +37,9 @@ CONSTANTS = frozenset(Decimal(value) for value in (0, 1, 2, 3, 4, 5, 10, 12, 52,
 """Numbers a calculator expression may use without a source: unit conversions, periods per year, round()'s digits."""
 
 _MARKER = re.compile(r"\[(\s*[0-9]+(?:\s*[,;]\s*[0-9]+)*\s*)\]")
-_FENCE = re.compile(r"</?\s*(passage|fact|facts|system|instructions?)\b", re.I)
 _REFUSAL = re.compile(r"\b(?:do(?:es)?\s+not|don't|doesn't|cannot|can't|could\s+not|couldn't)\s+"
                       r"(?:report|state|disclose|contain|include|give|provide|find|answer|say)|\bnot\s+(?:reported|stated|"
                       r"disclosed)\b|\bno\s+(?:information|figure|data)\b", re.I)
-_SCALE_NAMES = {1: "", 1_000: " thousand", 1_000_000: " million", 1_000_000_000: " billion"}
 
 
 def chat_model(spec: str, llm: LLMSettings):  # noqa: ANN201 - a LangChain BaseChatModel
@@ -87,176 +77,29 @@ def chat_model(spec: str, llm: LLMSettings):  # noqa: ANN201 - a LangChain BaseC
         raise ConfigError(f"backend {spec!r}: {str(exc).splitlines()[0]}") from exc
 
 
-def quote_passage(n: int, title: str, page: int | None, section: str | None, text: str) -> str:
-    """A passage as quoted data for the model. Tags in the document that look like our fences are defused."""
-    attributes = [f'n="{n}"', f'document="{_attribute(title)}"']
-    if page:
-        attributes.append(f'page="{page}"')
-    if section:
-        attributes.append(f'section="{_attribute(section)}"')
-    return f"<passage {' '.join(attributes)}>\n{_defuse(text)}\n</passage>"
-
-
-def _defuse(text: str) -> str:
-    return _FENCE.sub(lambda match: match.group(0).replace("<", "‹"), text)
-
-
-def _attribute(text: str) -> str:
-    return _defuse(" ".join(text.split())).replace('"', "'")[:120]
-
-
-class _Ledger:
-    """What the tools showed the model during one question: citations by number, facts by id, figures."""
-
-    def __init__(self, backend: "LLMBackend", query: Query, doc_ids: list[str]):
-        from assistant.rules.backend import _Context
-
-        self.citer = _Context(backend.offline, query, doc_ids)
-        self.doc_ids = doc_ids
-        self.facts: dict[str, Fact] = {}
-        self.figures: list[Figure] = []
-        self.tool_calls: list[str] = []
-
-    @property
-    def citations(self) -> list[Citation]:
-        return self.citer.citations
-
-    def cite_passage(self, hit) -> int:  # noqa: ANN001 - a SearchHit
-        passage = hit.passage
-        return self.citer.add_citation(passage.doc_id, passage.start, passage.end, passage.id, passage.page)
-
-    def cite_fact(self, fact: Fact) -> int:
-        self.facts[fact.id] = fact
-        return self.citer.cite(fact)
-
-
 class LLMBackend:
     """Answers with a LangChain chat model that calls our tools; see the module docstring."""
 
     def __init__(self, store, model, settings: Settings, name: str = "llm"):  # noqa: ANN001
-        from assistant.rules.backend import RuleBackend
+        from index.retrieval import HybridRetriever
 
         self.store = store
         self.model = model
         self.settings = settings
         self.name = name
-        self.offline = RuleBackend(store)
-        self._retriever = None
+        self.cache = CatalogCache(store.catalog)
+        self.retriever = HybridRetriever(store=store, k=settings.store.search_k)
 
-    @property
-    def retriever(self):  # noqa: ANN201
-        if self._retriever is None:
-            from index.retrieval import HybridRetriever
-
-            self._retriever = HybridRetriever(store=self.store, k=self.settings.store.search_k)
-        return self._retriever
-
-    # --- tools
-
-    def tools(self, ledger: _Ledger) -> list:
-        from langchain_core.tools import StructuredTool
-
-        from assistant.calculator import CalculatorInput, calculator_tool
-
-        def search_disclosures(query: str, company: str | None = None, doc: str | None = None,
-                               period: str | None = None, k: int = 5) -> str:
-            ledger.tool_calls.append("search_disclosures")
-            doc_ids = self._doc_ids(ledger, company, doc, period)
-            if not doc_ids:
-                return "No document matches those filters; search without them or try another company name."
-            hits = self.retriever.search(query, k=max(1, min(int(k), 10)), filters=SearchFilters(docs=doc_ids))
-            if not hits:
-                return "No passage matches."
-            return "\n\n".join(quote_passage(ledger.cite_passage(hit), hit.document.title, hit.passage.page,
-                                             hit.passage.section, hit.passage.text) for hit in hits)
-
-        def lookup_facts(label: str, company: str | None = None, doc: str | None = None,
-                         period: str | None = None, statement: str | None = None) -> str:
-            from index.facts import find_facts
-
-            ledger.tool_calls.append("lookup_facts")
-            doc_ids = self._doc_ids(ledger, company, doc, None)
-            if not doc_ids:
-                return "No document matches those filters."
-            found = find_facts(self.store.catalog, doc_ids, label or None, period or None, statement or None)
-            found = [fact for fact in found if fact.value is not None][: self.settings.llm.max_facts]
-            if not found:
-                return f"No figure labelled like {label!r}" + (f" for {period}" if period else "") + "."
-            lines = []
-            for fact in found:
-                n = ledger.cite_fact(fact)
-                title = self.offline.document(fact.doc_id).title
-                scale = _SCALE_NAMES.get(fact.scale, f" x{fact.scale}")
-                scale = "" if scale.strip() and scale.strip() in fact.raw else scale
-                lines.append(f"[{n}] @{fact.id} | {_defuse(fact.label)} | {fact.period or 'period not stated'} | "
-                             f"{fact.raw}{scale} ({fact.kind}) | {_defuse(title)}" + (f", page {fact.page}" if fact.page else ""))
-            return "<facts>\n" + "\n".join(lines) + "\n</facts>"
-
-        def resolve(fact_id: str) -> Fact | None:
-            if fact_id in ledger.facts:
-                return ledger.facts[fact_id]
-            found = self.store.catalog.facts(fact_ids=[fact_id])
-            if found and found[0].doc_id in ledger.doc_ids:
-                ledger.cite_fact(found[0])
-                return found[0]
-            return None
-
-        calculator = calculator_tool(resolve)
-
-        def calculate_and_keep(expression: str) -> str:
-            ledger.tool_calls.append("calculator")
-            try:
-                figure = calculate(expression, resolve)
-            except CalculationError as exc:
-                return f"calculator error: {exc}"
-            ledger.figures.append(figure)
-            return json.dumps({"value": str(figure.value), "unit": figure.unit, "display": figure.display,
-                               "derivation": figure.derivation})
-
-        return [
-            StructuredTool.from_function(
-                search_disclosures, name="search_disclosures",
-                description="Search the ingested disclosures. Returns numbered passages (quoted document text). "
-                            "Optional filters: company (name or ticker), doc (document id), period (e.g. FY2022)."),
-            StructuredTool.from_function(
-                lookup_facts, name="lookup_facts",
-                description="Figures the documents state (table rows and sentence figures) by label, e.g. "
-                            "'research and development', 'total revenue', 'capex'. Each comes with its citation "
-                            "number [n] and an @ID to use in the calculator. Optional: company, doc, period "
-                            "('2021', 'FY2022', 'June 30, 2021', 'H1 2021'), statement (balance_sheet, "
-                            "income_statement, cash_flow)."),
-            StructuredTool.from_function(calculate_and_keep, name="calculator", args_schema=CalculatorInput,
-                                         description=calculator.description),
-        ]
-
-    def _doc_ids(self, ledger: _Ledger, company: str | None, doc: str | None, period: str | None) -> list[str]:
-        """The documents a tool call may see: the question's own (the user's filters), narrowed by the call."""
-        from index.store import company_matches, period_matches
-
-        documents = [self.offline.document(doc_id) for doc_id in ledger.doc_ids]
-        if company:
-            documents = [document for document in documents if company_matches(document, company)]
-        if doc:
-            from pathlib import Path
-
-            stem = Path(doc).stem.lower()
-            documents = [document for document in documents if document.id == doc.lower()
-                         or (len(doc) >= 6 and document.id.startswith(doc.lower()))
-                         or Path(document.source_path).stem.lower() == stem]
-        if period:
-            narrowed = [document for document in documents if period_matches(document, period)]
-            documents = narrowed or documents  # a period often names a column, not the document's own period
-        return [document.id for document in documents]
 
     # --- answering
 
     def answer(self, query: Query, scope: Scope, history: Sequence[tuple[str, str]] = ()) -> Answer:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-        self.offline._fresh()
+        self.cache.refresh()
         doc_ids = scope.ids
-        ledger = _Ledger(self, query, doc_ids)
-        tools = {tool.name: tool for tool in self.tools(ledger)}
+        ledger = ToolBox(self.cache, self.retriever, doc_ids, self.settings.llm.max_facts)
+        tools = {tool.name: tool for tool in ledger.tools()}
         model = _bind(self.model, list(tools.values()))
         first = None
         if self.settings.llm.first_tool:
@@ -266,7 +109,8 @@ class LLMBackend:
             first = self.model.bind_tools(list(tools.values()), tool_choice=self.settings.llm.first_tool)
         system = "\n".join(load_prompt(name) for name in ("system", "answer_format", "refusal"))
         messages: list = [SystemMessage(system)]
-        for earlier, said in history[-self.settings.llm.history_turns:]:
+        turns = self.settings.llm.history_turns
+        for earlier, said in (list(history)[-turns:] if turns else []):
             messages += [HumanMessage(earlier), AIMessage(said)]
         messages.append(HumanMessage(self._question(query, doc_ids)))
         usage: dict[str, int] = {}
@@ -286,7 +130,7 @@ class LLMBackend:
         return answer
 
     def _question(self, query: Query, doc_ids: list[str]) -> str:
-        names = sorted({self.offline.document(doc_id).title for doc_id in doc_ids})
+        names = sorted({self.cache.document(doc_id).title for doc_id in doc_ids})
         scope = "; ".join(names[:12]) + (f"; and {len(names) - 12} more" if len(names) > 12 else "")
         return f"{query.question}\n\n(Documents you can search: {scope}.)"
 
@@ -328,7 +172,7 @@ class LLMBackend:
                                                 tool_call_id=call["id"], status="error"))
         return ""
 
-    def _compose(self, query: Query, text: str, ledger: _Ledger) -> Answer:
+    def _compose(self, query: Query, text: str, ledger: ToolBox) -> Answer:
         """The Answer for the model's text: its markers mapped to the passages shown, checked by the guard."""
         text = text.strip()
         if not text:
@@ -351,9 +195,9 @@ class LLMBackend:
         text = re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", text))
         citations = [shown[n].model_copy(update={"n": order[n]}) for n in order]
         # The figures this answer states, and the rows their facts come from (cited even if the model did not).
-        stated = {number.value for number in numbers_in_answer(text)}
+        stated = {number.value for number in numbers_in_text(text)}
         figures = [figure for figure in ledger.figures
-                   if figure.value in stated or any(number.raw in text for number in numbers_in_answer(figure.display))]
+                   if figure.value in stated or any(number.raw in text for number in numbers_in_text(figure.display))]
         for figure in figures:
             for fact in figure.facts:
                 n = ledger.cite_fact(fact)
@@ -380,14 +224,14 @@ def _bind(model, tools: list):  # noqa: ANN001, ANN202
                           "tool calling") from None
 
 
-def shown_or(ledger: _Ledger, n: int) -> Citation:
+def shown_or(ledger: ToolBox, n: int) -> Citation:
     return next(citation for citation in ledger.citations if citation.n == n)
 
 
 def _laundered(figure: Figure, citations: Sequence[Citation]) -> bool:
     """Whether a calculator result used a literal number that no cited quote states (and that is no constant)."""
     expression = re.sub(r"@[\w-]+", " ", figure.expression)
-    literals = [number for number in numbers_in_answer(expression) if abs(number.value) not in CONSTANTS]
+    literals = [number for number in numbers_in_text(expression) if abs(number.value) not in CONSTANTS]
     if not literals:
         return False
     literal_text = " ".join(number.raw.replace("−", "-") for number in literals)
@@ -398,7 +242,7 @@ def _headline(query: Query, text: str, figures: Sequence[Figure], unsupported: S
     """The first supported figure of the answer, for a question that asks for one."""
     if query.kind == "narrative":
         return None
-    for number in numbers_in_answer(text):
+    for number in numbers_in_text(text):
         if number.raw in unsupported:
             continue
         for figure in figures:

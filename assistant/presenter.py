@@ -3,11 +3,11 @@ the unverified-numbers warning. Front ends render these in their own markup (the
 Markdown and HTML, Slack's Block Kit); what a piece says is decided once, here.
 
     shown = present(answer)
-    shown.headline        # "$5,508,356" | "27.66%" | None (a refusal, a narrative answer)
+    shown.headline        # "$5,508,356" | "27.66%" | None (a refusal, a narrative answer, an unverified one)
     shown.body            # the answer's text, [n] markers and "[unverified]" marks as the answer has them
-    shown.sources         # Source(n, title, page, section, quote, ...), one per citation
+    shown.sources         # the citations (n, title, page, section, quote, ...); source_label/source_where name them
     shown.calculations    # Calculation(result, derivation, facts=[FactLine(label, period, printed, source)])
-    shown.warning         # "Unverified numbers: 12.3 million. They are not in the cited passages." | None
+    shown.warning         # Notice("Unverified numbers: 12.3 million.", "They are not in the cited passages.") | None
 
 Text in these pieces comes from documents and questions: it is untrusted, and each front end escapes it for its
 own markup.
@@ -16,41 +16,27 @@ own markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from assistant.calculator import format_number
 from index.numbers import scale_word
 from index.records import Answer, Citation, Fact
 
-WARNING = "They are not in the cited passages."
+UNVERIFIED_MARK = "[unverified]"  # how the guard marks a number in the body; front ends make it stand out
+NO_CALCULATION = "No calculation in this answer: its figures are read from the documents as printed."
 
 
 @dataclass(frozen=True)
-class Source:
-    """A cited passage: `n` is its [n] marker in the body; `where` is "page 4" or "" for documents without pages."""
+class Notice:
+    """A warning in two parts, so a front end can make the first stand out: "Unverified numbers: 99%." and
+    "They are not in the cited passages."."""
 
-    n: int
     title: str
-    quote: str
-    page: int | None = None
-    section: str | None = None
-    doc_id: str = ""
-    passage_id: str | None = None
-    start: int = 0
-    end: int = 0
+    detail: str
 
     @property
-    def where(self) -> str:
-        return f"page {self.page}" if self.page else ""
-
-    @property
-    def label(self) -> str:
-        """"[2] Apple 10-K FY2022 · p. 32 · Item 8" — how a source is named in a list of sources."""
-        parts = [f"[{self.n}] {self.title}"]
-        if self.page:
-            parts.append(f"p. {self.page}")
-        if self.section:
-            parts.append(self.section)
-        return " · ".join(parts)
+    def text(self) -> str:
+        return f"{self.title} {self.detail}"
 
 
 @dataclass(frozen=True)
@@ -76,39 +62,53 @@ class Calculation:
 class Presentation:
     headline: str | None
     body: str
-    sources: list[Source]
+    sources: list[Citation]
     calculations: list[Calculation]
     unverified: list[str]
-    warning: str | None
+    warning: Notice | None
     refused: bool
+
+    def source(self, n: int | str) -> Citation | None:
+        """The source with marker [n], if the answer has it."""
+        return next((source for source in self.sources if str(source.n) == str(n)), None)
 
 
 def present(answer: Answer) -> Presentation:
     unverified = list(answer.unsupported_numbers) if not answer.grounded else []
-    warning = f"Unverified numbers: {', '.join(unverified)}. {WARNING}" if unverified else None
     return Presentation(headline=headline(answer), body=answer.text,
-                        sources=[_source(citation) for citation in answer.citations],
+                        sources=list(answer.citations),
                         calculations=[Calculation(figure.display, figure.derivation,
                                                   [_fact_line(fact, answer.citations) for fact in figure.facts])
                                       for figure in answer.figures],
-                        unverified=unverified, warning=warning, refused=answer.refused)
+                        unverified=unverified, warning=unverified_notice(unverified), refused=answer.refused)
+
+
+def unverified_notice(numbers: list[str]) -> Notice | None:
+    if not numbers:
+        return None
+    return Notice(f"Unverified numbers: {', '.join(numbers)}.", "They are not in the cited passages.")
 
 
 def headline(answer: Answer) -> str | None:
-    """The answer's headline figure for reading: "$5,508,356", "$99,803 million", "27.66%", "1.33"."""
+    """The answer's headline figure for reading: "$5,508,356", "$99,803 million", "27.66%", "1.33".
+
+    None for a refusal, an answer without a value, and an answer with an unverified number (the value may be the
+    number that failed the check; the warning, not a headline, is what the reader should see first)."""
     value = answer.value
-    if value is None or answer.refused:
+    if value is None or answer.refused or not answer.grounded:
         return None
     number = value.number
     if value.unit == "percent":
-        return f"{_digits(number)}%"
+        return format_number(number, percent=True)
     word = f" {scale_word(value.scale)}" if value.scale != 1 else ""
     if value.unit in ("USD", "USD_per_share"):
         sign = "-" if number < 0 else ""
-        return f"{sign}${_digits(abs(number))}{word}"
+        if value.unit == "USD_per_share":  # cents, as per-share amounts are printed: $1.50
+            return f"{sign}${abs(number).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}{word}"
+        return f"{sign}${format_number(abs(number), percent=False)}{word}"
     if value.unit == "days":
-        return f"{_digits(number)} days"
-    return f"{_digits(number)}{word}"
+        return f"{format_number(number, percent=False)} days"
+    return f"{format_number(number, percent=False)}{word}"
 
 
 def source_of(fact: Fact, citations: list[Citation]) -> int | None:
@@ -117,17 +117,20 @@ def source_of(fact: Fact, citations: list[Citation]) -> int | None:
     return found or next((c.n for c in citations if fact.passage_id and c.passage_id == fact.passage_id), None)
 
 
-def _source(citation: Citation) -> Source:
-    return Source(n=citation.n, title=citation.title, quote=citation.quote, page=citation.page,
-                  section=citation.section, doc_id=citation.doc_id, passage_id=citation.passage_id,
-                  start=citation.start, end=citation.end)
+def source_where(citation: Citation) -> str:
+    """"page 4", or "" for a document without pages."""
+    return f"page {citation.page}" if citation.page else ""
+
+
+def source_label(citation: Citation) -> str:
+    """"[2] Apple 10-K FY2022 · p. 32 · Item 8": how a source is named in a list of sources."""
+    parts = [f"[{citation.n}] {citation.title}"]
+    if citation.page:
+        parts.append(f"p. {citation.page}")
+    if citation.section:
+        parts.append(citation.section)
+    return " · ".join(parts)
 
 
 def _fact_line(fact: Fact, citations: list[Citation]) -> FactLine:
     return FactLine(fact.label, fact.period or "", fact.raw.strip(), source_of(fact, citations))
-
-
-def _digits(number: Decimal) -> str:
-    if number == number.to_integral_value():
-        return f"{number.quantize(Decimal(1)):,}"
-    return f"{number.normalize():,f}"

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval.report import emit
+from eval.report import emit, percentile
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         ordered = sorted(values)
         return {
             "p50_ms": round(statistics.median(ordered), 1),
-            "p95_ms": round(ordered[max(0, int(round(0.95 * len(ordered))) - 1)], 1),
+            "p95_ms": round(percentile(ordered, 0.95), 1),
             "max_ms": round(ordered[-1], 1),
         }
 

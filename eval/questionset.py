@@ -7,18 +7,22 @@ Accepted forms
       {"id": "q17", "question": "...", "answer": 1577.0, "answer_type": "number",
        "unit": "percent", "scale": "million", "tolerance": 0.01, "doc": "3M_2018_10K",
        "evidence": [{"doc": "3M_2018_10K", "page": 60, "text": "..."}],
-       "tags": ["metrics", "cash flow"], "history": [{"question": "...", "answer": "..."}]}
-  Only `id`, `question`, `answer` and `answer_type` are required; unknown fields are kept (in `extra`) and ignored.
+       "tags": ["metrics", "cash flow"], "history": [{"question": "...", "answer": "..."}],
+       "match": "span", "alternatives": [], "citations": ["..."], "expression": "...", "operands": ["..."],
+       "notes": "..."}
+  Only `id`, `question`, `answer` and `answer_type` are required; unknown fields are kept (in `model_extra`) and
+  ignored. The project's gold sets (eval/questions/*.jsonl) are in this form; eval/questions/README.md documents
+  every field and how eval/scoring.py reads it.
 - YAML with the same fields: a list of questions, or a mapping with a `questions` list.
 - TAT-QA's JSON (a list of contexts with `table`, `paragraphs` and `questions`), read directly: each context is a
   document named `tatqa-<uid>` (eval/tatqa.py writes them as text files for ingestion).
-- The project's gold sets (eval/questions/*.jsonl, records of eval/questions.py) are read too, so the same files
-  serve the answering tests and the harness.
 
 `answer_type` is number, text, boolean or refusal. For a number, `answer` is the figure at `scale` (1577 at
-"million" is 1,577,000,000) and `unit` "percent" says it is in percent points; `tolerance` is relative (default 1%).
-A text answer is a string or a list of strings (TAT-QA's multi-span answers). A refusal question is answered
-correctly only by declining; its `answer` may be null or a reason.
+"million" is 1,577,000,000) and `unit` "percent" says it is in percent points; `tolerance` is relative and optional
+(without it the strict reading wants the gold's printed precision and the lenient one allows 1%). A text answer
+is a string or a list of strings: TAT-QA's spans (`match` "span", the default) or key phrases (`match`
+"phrases"). A refusal question is answered correctly only by declining (or, when it has `citations`, by saying
+the cited line is not reported); its `answer` may be null or a reason.
 
 A question set that does not parse is a QuestionSetError naming the file, the line (or the YAML/TAT-QA item) and
 the field.
@@ -34,19 +38,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from index.errors import DisclosuresError
+from index.errors import QuestionSetError
+from index.numbers import scale_of
 
 AnswerType = Literal["number", "text", "boolean", "refusal"]
-SCALES = {None: 1, "": 1, "unit": 1, "units": 1, "thousand": 1_000, "thousands": 1_000, "million": 1_000_000,
-          "millions": 1_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000}
-
-
-class QuestionSetError(DisclosuresError):
-    """A question set that cannot be read: names the file, where in it, and the field."""
-
-    def __init__(self, path: str | Path, where: str, message: str):
-        self.path, self.where = str(path), where
-        super().__init__(f"{path}:{where}: {message}")
 
 
 class Evidence(BaseModel):
@@ -83,13 +78,24 @@ class EvalQuestion(BaseModel):
     answer_type: AnswerType
     unit: Literal["percent"] | None = None
     scale: Literal["thousand", "million", "billion"] | None = None
-    tolerance: Decimal = Field(default=Decimal("0.01"), ge=0)
+    tolerance: Decimal | None = Field(default=None, ge=0, description=(
+        "Relative. Omitted: the strict reading wants the gold's printed precision, the lenient one allows 1%."))
     doc: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     history: list[Turn] = Field(default_factory=list)
-    alternatives: list[str] = Field(default_factory=list,
-                                    description="A text answer is also correct when any one of these appears.")
+    match: Literal["span", "phrases"] = Field(default="span", description=(
+        "How a text answer is matched: 'span', TAT-QA's short answer (exact match or F1); 'phrases', key phrases "
+        "the answer's text must contain."))
+    alternatives: list[str] = Field(default_factory=list, description=(
+        "span: other accepted spans. phrases: the text must also contain one of these (alone, when `answer` is "
+        "empty)."))
+    citations: list[str] = Field(default_factory=list, description=(
+        "Exact quotes of the document that a correct answer must cite."))
+    expression: str | None = Field(default=None, description=(
+        "How the gold number is computed, in the calculator's syntax (assistant/calculator.py)."))
+    operands: list[str] | None = Field(default=None, description="The document's figures the expression uses, as printed.")
+    notes: str | None = Field(default=None, description="How the gold was derived: column, sign, synonym, arithmetic.")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -131,9 +137,13 @@ class EvalQuestion(BaseModel):
         elif kind == "text":
             if isinstance(answer, Decimal):
                 self.answer = str(answer)
+            elif self.match == "phrases" and answer == [] and self.alternatives:
+                pass  # any one of the alternatives will do
             elif not (isinstance(answer, str) and answer.strip()) and not (
                     isinstance(answer, list) and answer and all(isinstance(item, str) for item in answer)):
                 raise ValueError("answer: a text answer must be a string or a list of strings")
+        if self.match == "phrases" and kind != "text":
+            raise ValueError("match: 'phrases' is for text answers")
         elif kind == "boolean":
             if isinstance(answer, str) and answer.strip().lower() in ("yes", "true", "no", "false"):
                 self.answer = answer.strip().lower() in ("yes", "true")
@@ -146,7 +156,7 @@ class EvalQuestion(BaseModel):
         """A number answer in units (percent points for a percentage): answer × scale."""
         if self.answer_type != "number":
             return None
-        return Decimal(self.answer) * SCALES[self.scale]
+        return Decimal(self.answer) * scale_of(self.scale)
 
 
 def load_question_set(path: str | Path) -> list[EvalQuestion]:
@@ -167,13 +177,9 @@ def load_question_set(path: str | Path) -> list[EvalQuestion]:
         items = _jsonl_items(path, text)
     questions: list[EvalQuestion] = []
     seen: dict[str, str] = {}
-    items = list(items)
-    gold = _gold_conversations(items)
     for where, item in items:
         if not isinstance(item, dict):
             raise QuestionSetError(path, where, "a question must be an object with id, question, answer, answer_type")
-        if _is_gold(item):
-            item = _from_gold(item, gold)
         try:
             question = EvalQuestion.model_validate(item)
         except ValidationError as exc:
@@ -245,57 +251,6 @@ def _decimals(value: object) -> object:
     if isinstance(value, list):
         return [_decimals(item) for item in value]
     return value
-
-
-# --- the project's gold sets ----------------------------------------------------------------------------------
-
-
-def _is_gold(item: dict) -> bool:
-    return "answer_type" not in item and isinstance(item.get("answer"), dict) and "kind" in item["answer"]
-
-
-def _gold_conversations(items: list[tuple[str, object]]) -> dict[str, list[dict]]:
-    conversations: dict[str, list[dict]] = {}
-    for _, item in items:
-        if isinstance(item, dict) and _is_gold(item) and isinstance(item.get("conversation"), dict):
-            conversations.setdefault(str(item["conversation"].get("id")), []).append(item)
-    return conversations
-
-
-def _from_gold(item: dict, conversations: dict[str, list[dict]]) -> dict:
-    """A record of eval/questions.py as an EvalQuestion: answer kinds, citations as evidence, earlier turns of its
-    conversation as history. The whole record is kept under `gold`."""
-    answer = item["answer"]
-    kind = answer.get("kind")
-    record: dict = {"id": item.get("id"), "question": item.get("question"), "doc": item.get("document"),
-                    "tags": [tag for tag in (item.get("type"), item.get("operation")) if tag], "gold": item}
-    if kind == "number":
-        scale = {1: None, 1_000: "thousand", 1_000_000: "million", 1_000_000_000: "billion"}.get(int(answer.get("scale", 1)))
-        value = Decimal(str(answer.get("value")))
-        tolerance = Decimal(str(answer.get("tolerance", "0")))
-        record.update(answer_type="number", answer=value, scale=scale,
-                      unit="percent" if answer.get("unit") == "percent" else None,
-                      # The gold tolerance is absolute; the harness's is relative.
-                      tolerance=(tolerance / abs(value)) if value and tolerance else Decimal(0))
-    elif kind in ("refusal", "not_reported"):
-        record.update(answer_type="refusal", answer=answer.get("reason"))
-    else:
-        contains, any_of = list(answer.get("text_contains") or []), list(answer.get("text_any") or [])
-        record.update(answer_type="text", answer=contains or any_of[:1] or ([answer["label"]] if answer.get("label") else None),
-                      alternatives=any_of if not contains else [])
-    pages = item.get("pages") or []
-    citations = item.get("citations") or []
-    record["evidence"] = ([{"doc": item.get("document"), "page": page} for page in pages]
-                          + [{"doc": item.get("document"), "text": quote} for quote in citations])
-    conversation = item.get("conversation")
-    if isinstance(conversation, dict):
-        earlier = [other for other in conversations.get(str(conversation.get("id")), [])
-                   if other["conversation"].get("turn", 0) < conversation.get("turn", 0)]
-        earlier.sort(key=lambda other: other["conversation"]["turn"])
-        record["history"] = [{"question": other["question"],
-                              "answer": (other["answer"].get("display") or other["answer"].get("label") or "")}
-                             for other in earlier]
-    return record
 
 
 def _describe(item: dict, exc: ValidationError) -> str:

@@ -1,34 +1,48 @@
-"""Scoring one Answer against one EvalQuestion: the outcome (correct, wrong, refused) and, for text, TAT-QA's
-exact match and F1.
+"""Scoring one Answer against one EvalQuestion, in two readings: strict (the outcome) and lenient (a secondary
+column, the harness's reading before the strict one existed, kept so runs stay comparable over time).
 
-Numbers (answer_type "number") are compared in units, after normalizing:
-- scale: the gold is `answer` × `scale` ("1,577" at "million"), the prediction `value.number` × `value.scale`.
-  A prediction with no scale (1) that equals the gold as printed also counts: a table that never states its
-  scale (TAT-QA's) cannot tell the reader it is in millions;
-- percent against fraction: a gold percentage of 12.5 is matched by 12.5 (percent) and by 0.125 (a ratio);
-- sign, for amounts: a prediction of -1,577 against a gold of 1,577 counts when the question asks for an amount
-  (capex of 1,577 is printed as (1,577)), not for a change, where the sign is the answer.
-A number is correct within `tolerance` relative to the gold (default 1%), or when it equals the gold after
-rounding to the gold's printed precision (gold 0.47, prediction 0.4688).
+Strict (`outcome`, `score(...).outcome`): correct, wrong (answered and not correct) or refused.
+- A number is correct when its value in units (`value.number` × `value.scale`) equals the gold amount in units
+  (`answer` × `scale`) after rounding to the gold's printed precision (gold 23.47 takes 23.4688), or lies within
+  the question's explicit relative `tolerance`. A figure the assistant gives without a scale counts only when that
+  is unambiguous: 1,577 is not 1,577 million. A fraction (unit "ratio") answers a percentage (0.125 is 12.5%).
+- A text answer with `match` "span" (TAT-QA's) is correct when its short answer (`short_answer`) matches the gold
+  or one of its `alternatives`: exact match after TAT-QA's normalization, or F1 >= 0.8. With `match` "phrases"
+  (the project's narrative, compare and direction questions) the answer's text must contain every phrase of
+  `answer` and, when `alternatives` are given, one of them (case-insensitive).
+- A boolean is the yes or no the text says first; a refusal question wants the answer to decline, or to say that
+  the line is not reported (a blank cell).
+- Then, for every kind: each of the question's `citations` must be cited (an answer citation whose quote contains
+  it, or whose span in the document overlaps it: `cited`), and the answer must be grounded (no unsupported
+  numbers).
 
-Text answers use TAT-QA's normalization (lower case, no punctuation or articles, numbers as numbers) for exact
-match and bag-of-tokens F1 (multi-span answers align spans one to one); a text answer is correct when every gold
-span appears, normalized, in the answer text. TAT-QA's gold answers are short spans and the assistant answers in
-sentences, so exact match and F1 compare the gold with `short_answer`: the figure as printed for a figure answer,
-else the part of the first quoted sentence after the words the question shares with it.
+Lenient (`lenient_outcome`): numbers within `tolerance` (default 1%) or at the gold's precision, also read as
+printed without a scale (TAT-QA's tables never state one) and, for an amount, with either sign; text correct when
+every gold span appears (normalized) in the answer's text, or any alternative does (phrases: every phrase, or
+one alternative when there are none); no citation or grounding requirement.
+
+`wrong_figure`: the failure that must not happen, a figure given where the gold has another figure (strictly read)
+or none.
+
+TAT-QA's exact match and F1 (`exact_match`, `f1`) compare `short_answer` with the gold: the assistant answers in
+sentences, TAT-QA's gold answers are short spans.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
+from index.numbers import scale_of
 from index.records import Answer
 from eval.questionset import EvalQuestion
 
 Outcome = Literal["correct", "wrong", "refused"]
+DEFAULT_TOLERANCE = Decimal("0.01")  # the lenient reading's, for a question that gives none
+SPAN_F1 = 0.8
 _AMOUNT = re.compile(r"\b(?:amount|spend|spent|paid|pay|capex|capital expenditures?|expenses?|costs?|outflows?|"
                      r"purchases?|repurchases?|dividends?)\b", re.I)
 _CHANGE = re.compile(r"\b(?:change|difference|increase|decrease|growth|decline|grow|grew|fell|rose|net)\b", re.I)
@@ -37,17 +51,130 @@ _YES = re.compile(r"^\W*(?:yes|true|correct)\b|\b(?:increased|rose|grew|higher|a
 _NO = re.compile(r"^\W*(?:no|false|incorrect)\b|\b(?:decreased|fell|declined|lower|below|did not)\b", re.I)
 
 
-def outcome(question: EvalQuestion, answer: Answer) -> Outcome:
-    """Correct, wrong (answered and not correct) or refused."""
+@dataclass(frozen=True)
+class Score:
+    outcome: Outcome  # strict
+    lenient: Outcome
+    wrong_figure: bool
+    reason: str | None  # why the strict reading did not find it correct; None when it did
+
+
+def score(question: EvalQuestion, answer: Answer, text: str | None = None, doc_id: str | None = None) -> Score:
+    """Both readings of one answer. `text` is the text of the question's document (id `doc_id`), which a citation
+    check needs when the answer quotes more or less than the gold quote; without it only the quotes are compared."""
+    reason = strict_failure(question, answer, text, doc_id)
+    if question.answer_type != "refusal" and answer.refused:
+        strict: Outcome = "refused"
+    else:
+        strict = "correct" if reason is None else "wrong"
+    return Score(strict, lenient_outcome(question, answer), wrong_figure(question, answer), reason)
+
+
+def outcome(question: EvalQuestion, answer: Answer, text: str | None = None, doc_id: str | None = None) -> Outcome:
+    """The strict outcome: correct, wrong (answered and not correct) or refused."""
+    return score(question, answer, text, doc_id).outcome
+
+
+def strict_failure(question: EvalQuestion, answer: Answer, text: str | None = None,
+                   doc_id: str | None = None) -> str | None:
+    """None when the answer is strictly correct, else a one-line reason."""
+    kind, said = question.answer_type, _clip(answer.text)
+    if kind == "refusal":
+        if not (answer.refused or _NOT_REPORTED.search(answer.text)):
+            return f"should decline or say not reported: {said}"
+    elif answer.refused:
+        return f"refused: {said}"
+    elif kind == "number":
+        if answer.value is None:
+            return f"no figure: {said}"
+        if not strict_number_matches(question, answer):
+            return (f"figure {answer.value.number * answer.value.scale} is not {question.amount} "
+                    f"(at the gold's precision): {said}")
+    elif kind == "boolean":
+        if boolean_in(answer.text) != question.answer:
+            return f"does not say {'yes' if question.answer else 'no'}: {said}"
+    elif question.match == "phrases":
+        lowered = answer.text.lower()
+        missing = [phrase for phrase in spans(question.answer) if phrase.lower() not in lowered]
+        if missing:
+            return f"text lacks {missing}: {said}"
+        if question.alternatives and not any(phrase.lower() in lowered for phrase in question.alternatives):
+            return f"text has none of {question.alternatives}: {said}"
+    else:
+        short = short_answer(question.question, answer)
+        if not any(exact_match(short, gold) or f1(short, gold) >= SPAN_F1
+                   for gold in [question.answer, *question.alternatives]):
+            return f"short answer {short!r} does not match {question.answer!r}"
+    for quote in question.citations:
+        if not cited(quote, answer, text, doc_id):
+            return f"gold citation not cited: {quote[:60]!r}"
+    if not answer.grounded:
+        return f"unsupported numbers {answer.unsupported_numbers}"
+    return None
+
+
+def strict_number_matches(question: EvalQuestion, answer: Answer) -> bool:
+    if answer.value is None:
+        return False
+    value = answer.value.number * answer.value.scale
+    candidates = [value]
+    if question.unit == "percent" and answer.value.unit == "ratio":
+        candidates.append(value * 100)
+    gold, multiplier = Decimal(question.answer), scale_of(question.scale)
+    decimals = max(0, -gold.as_tuple().exponent)  # as printed: "26.20" wants two decimals
+    for candidate in candidates:
+        if question.tolerance is not None and _close(candidate, question.amount, question.tolerance):
+            return True
+        if _rounds_to(candidate / multiplier, gold, decimals):
+            return True
+    return False
+
+
+def wrong_figure(question: EvalQuestion, answer: Answer) -> bool:
+    """A figure given where the gold has another figure (strictly read) or none."""
+    if answer.refused or answer.value is None:
+        return False
+    if question.answer_type == "refusal":
+        return True
+    if question.answer_type == "number":
+        return not strict_number_matches(question, answer)
+    return False
+
+
+def cited(quote: str, answer: Answer, text: str | None = None, doc_id: str | None = None) -> bool:
+    """A gold quote lies within one of the answer's quotes, or overlaps one's span in the document `text`."""
+    if any(quote in citation.quote for citation in answer.citations):
+        return True
+    if text is None:
+        return False
+    at = text.find(quote)
+    while at >= 0:
+        if any(citation.start < at + len(quote) and at < citation.end
+               and (doc_id is None or citation.doc_id == doc_id) for citation in answer.citations):
+            return True
+        at = text.find(quote, at + 1)
+    return False
+
+
+def _clip(text: str, width: int = 120) -> str:
+    text = " ".join(text.split())
+    return repr(text[:width] + ("…" if len(text) > width else ""))
+
+
+# --- lenient --------------------------------------------------------------------------------------------------
+
+
+def lenient_outcome(question: EvalQuestion, answer: Answer) -> Outcome:
+    """The lenient reading: correct, wrong or refused (see the module docstring)."""
     if question.answer_type == "refusal":
         # Declining, or saying plainly that the line is not reported for that period (a blank cell), is right.
         return "correct" if answer.refused or _NOT_REPORTED.search(answer.text) else "wrong"
     if answer.refused:
         return "refused"
-    return "correct" if is_correct(question, answer) else "wrong"
+    return "correct" if lenient_correct(question, answer) else "wrong"
 
 
-def is_correct(question: EvalQuestion, answer: Answer) -> bool:
+def lenient_correct(question: EvalQuestion, answer: Answer) -> bool:
     if question.answer_type == "number":
         return number_matches(question, answer)
     if question.answer_type == "boolean":
@@ -55,14 +182,21 @@ def is_correct(question: EvalQuestion, answer: Answer) -> bool:
         return said is not None and said == question.answer
     if question.answer_type == "text":
         text = normalize(answer.text)
-        return all(normalize(span) in text for span in spans(question.answer)) or any(
+        wanted = spans(question.answer)
+        if question.match == "phrases" and not wanted:
+            return any(normalize(alternative) in text for alternative in question.alternatives)
+        if question.match == "phrases":
+            return all(normalize(span) in text for span in wanted)
+        return all(normalize(span) in text for span in wanted) or any(
             normalize(alternative) in text for alternative in question.alternatives)
     return answer.refused
 
 
 def number_matches(question: EvalQuestion, answer: Answer) -> bool:
+    """The lenient number rule."""
     if answer.value is None:
         return False
+    tolerance = DEFAULT_TOLERANCE if question.tolerance is None else question.tolerance
     gold = Decimal(question.answer)
     gold_amount = question.amount
     predicted = answer.value.number
@@ -76,7 +210,7 @@ def number_matches(question: EvalQuestion, answer: Answer) -> bool:
         if Decimal(question.answer) != Decimal(question.answer).to_integral_value() else 0
     for value in candidates:
         for target in ({gold_amount, -gold_amount} if amount else {gold_amount}):
-            if _close(value, target, question.tolerance):
+            if _close(value, target, tolerance):
                 return True
             scaled_gold = target / (gold_amount / gold) if gold and gold_amount else target
             scaled_value = value / (gold_amount / gold) if gold and gold_amount else value
@@ -152,7 +286,6 @@ def short_answer(question: str, answer: Answer) -> str:
 def _stem(word: str) -> str:
     word = re.sub(r"['’]s$", "", word)
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
 
 
 def spans(answer: object) -> list[str]:

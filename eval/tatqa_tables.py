@@ -66,7 +66,7 @@ def gold_cells(table: list[list[str]]) -> list[tuple[str, str, Decimal]]:
 
 
 def parsed_cells(table: list[list[str]]) -> set[tuple[str, str, Decimal]]:
-    from index.tables import parse_cells
+    from index.tables.parsing import parse_cells
 
     parsed = parse_cells(table)
     if parsed is None:

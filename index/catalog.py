@@ -103,9 +103,8 @@ class Catalog:
         if document:
             return document
         candidates = self.documents()
-        by_prefix = [doc for doc in candidates if len(reference) >= 6 and doc.id.startswith(reference.lower())]
-        by_stem = [doc for doc in candidates if Path(doc.source_path).stem.lower() == Path(reference).stem.lower()]
-        matches = by_prefix or by_stem
+        matches = ([doc for doc in candidates if _id_prefix(doc, reference)]
+                   or [doc for doc in candidates if _file_stem(doc, reference)])
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -244,6 +243,21 @@ class Catalog:
             for doc_id in doc_ids:
                 db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             _bump(db)
+
+
+def matches_reference(document: Document, reference: str) -> bool:
+    """Whether a user's reference names the document: its id, a unique-looking prefix of it (6+ characters) or its
+    file stem (`EBAY_2023Q1_EARNINGS`)."""
+    reference = reference.strip()
+    return document.id == reference.lower() or _id_prefix(document, reference) or _file_stem(document, reference)
+
+
+def _id_prefix(document: Document, reference: str) -> bool:
+    return len(reference) >= 6 and document.id.startswith(reference.lower())
+
+
+def _file_stem(document: Document, reference: str) -> bool:
+    return Path(document.source_path).stem.lower() == Path(reference).stem.lower()
 
 
 def _bump(db: sqlite3.Connection) -> None:

@@ -28,6 +28,14 @@ class QueryError(DisclosuresError):
     """A search or question cannot be run as given."""
 
 
+class QuestionSetError(DisclosuresError):
+    """A question set (eval/) that cannot be read: names the file, where in it (line or item), and the field."""
+
+    def __init__(self, path: str | Path, where: str, message: str):
+        self.path, self.where = str(path), where
+        super().__init__(f"{path}:{where}: {message}")
+
+
 class IngestError(DisclosuresError):
     """A file cannot be ingested. Carries the path so a batch can report it and go on."""
 
@@ -71,6 +79,18 @@ class UploadError(DisclosuresError):
 
 class CalculationError(DisclosuresError):
     """An expression the calculator will not evaluate: malformed, too big, or unknown names."""
+
+
+class MetricError(DisclosuresError):
+    """A metric cannot be computed as asked (a generic metric without its line item, an unknown metric)."""
+
+
+class MissingInput(MetricError):
+    """A line item a metric needs is not reported for the period it needs it for."""
+
+    def __init__(self, metric: str, item: str, period: str, role: str, message: str):
+        self.metric, self.item, self.period, self.role = metric, item, period, role
+        super().__init__(message)
 
 
 class LLMError(DisclosuresError):

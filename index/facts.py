@@ -1,6 +1,6 @@
 """Facts: every figure a document states, from its tables and its sentences, with provenance.
 
-`extract_facts` parses the tables the chunker found (index/tables.py), reconciles them (index/reconcile.py),
+`extract_facts` parses the tables the chunker found (index/tables/), reconciles them (index/reconcile.py),
 reads the figures of the narrative (index/narrative.py), links a narrative figure to the table fact it rounds
 ("$5.5 million" and 5,508,356) and records where the two disagree.
 """
@@ -17,11 +17,15 @@ from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
 from index.chunking import TableSpan
+from index.labels import normalize_label
 from index.narrative import NarrativeFigure, figures_in
+from index.periods import describe_period, fact_matches_period
 from index.records import Fact, Passage
 from index.reconcile import Check, balance_sheet_reconciles, reconcile
 from index.synonyms import metric_of_label
-from index.tables import ParsedTable, assign_columns, attach_groups, normalize_label, parse_table, rows_from_lines
+from index.tables.model import ParsedTable
+from index.tables.parsing import parse_table
+from index.tables.rows import assign_columns, attach_groups, rows_from_lines
 
 FACTS_VERSION = 1
 """The version of the fact extractor. Bump it when extraction changes: the next ingest then re-extracts the
@@ -29,19 +33,6 @@ facts of documents written by an older version (or before facts existed) from th
 re-embedding them."""
 
 _STOP = {"and", "the", "of", "a", "an", "for", "to", "in", "on", "net", "total", "less"}
-
-
-def period_duration(period: str | None) -> str | None:
-    """The duration a document's period label implies: FY2022 -> FY, 2023Q2 -> 3M, 2021H1 -> 6M."""
-    if not period:
-        return None
-    if period.startswith("FY"):
-        return "FY"
-    if re.fullmatch(r"\d{4}Q[1-4]", period):
-        return "3M"
-    if re.fullmatch(r"\d{4}H[12]", period):
-        return "6M"
-    return None
 
 
 def fact_id(doc_id: str, ordinal: int) -> str:
@@ -219,11 +210,7 @@ def _outside_tables(length: int, tables: list[TableSpan]) -> list[tuple[int, int
 
 
 def _fact_of_figure(figure: NarrativeFigure, doc_id: str, passage: Passage | None) -> Fact:
-    period = None
-    if figure.period_end:
-        when = f"{figure.period_end.strftime('%B')} {figure.period_end.day}, {figure.period_end.year}"
-        words = {"3M": "three months ended ", "6M": "six months ended ", "9M": "nine months ended ", "FY": "year ended "}
-        period = words.get(figure.duration or "", "") + when
+    period = describe_period(figure.period_end, figure.duration) if figure.period_end else None
     return Fact(
         id="", doc_id=doc_id, source="text", statement="narrative", label=figure.label,
         label_norm=normalize_label(figure.label), metric=metric_of_label(figure.label), period=period,
@@ -310,11 +297,6 @@ def _resolve_links(facts: list[Fact]) -> None:
 
 # --- look-ups -------------------------------------------------------------------------------------------
 
-_QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(?:FY)?\s*(\d{4}))$", re.I)
-_HALF = re.compile(r"^(?:(\d{4})\s*-?\s*H([12])|H([12])\s*-?\s*(?:FY)?\s*(\d{4})|(first|second) half (?:of )?(\d{4}))$", re.I)
-_FISCAL = re.compile(r"^(?:FY|fiscal(?: year)?)\s*'?(\d{2}|\d{4})$", re.I)
-
-
 class _PoolCatalog:
     """`Catalog.facts` over facts already in memory (same selection rules)."""
 
@@ -336,51 +318,11 @@ class _PoolCatalog:
         return sorted(found, key=lambda fact: (fact.doc_id, fact.id))
 
 
-def fact_matches_period(fact: Fact, period: str) -> bool:
-    """Whether a fact is of the period an analyst names: 'June 30, 2021', '2021', 'FY2022', '2023Q1', 'H1 2021'."""
-    return period_matcher(period)(fact)
-
-
-@lru_cache(maxsize=4096)
-def period_matcher(period: str):  # noqa: ANN201 - Callable[[Fact], bool]
-    """`fact_matches_period` with the period read once: a predicate over facts."""
-    text = " ".join(period.split())
-    if not text:
-        return lambda fact: True
-    from index.metadata import parse_date
-
-    date = parse_date(text)
-    if date is not None:
-        return lambda fact: fact.period_end == date
-    if re.fullmatch(r"\d{4}", text):
-        year = int(text)
-        return lambda fact: fact.period_end is not None and fact.period_end.year == year
-    if match := _FISCAL.match(text):
-        year = int(match.group(1))
-        year = year + 2000 if year < 100 else year
-        return lambda fact: (fact.period_end is not None and fact.period_end.year == year
-                             and fact.duration in ("FY", "instant", None))
-    # Quarters and halves are read as calendar ones (Q1 ends in January to March); a company's own fiscal
-    # naming is matched at the document level (`--period` of search, the document's period label).
-    if match := _QUARTER.match(text):
-        year = int(match.group(1) or match.group(4))
-        quarter = int(match.group(2) or match.group(3))
-        return lambda fact: (fact.period_end is not None and fact.period_end.year == year and fact.duration == "3M"
-                             and 3 * quarter - 2 <= fact.period_end.month <= 3 * quarter)
-    if match := _HALF.match(text):
-        year = int(match.group(1) or match.group(4) or match.group(6))
-        half = int(match.group(2) or match.group(3) or (1 if (match.group(5) or "").lower() == "first" else 2))
-        return lambda fact: (fact.period_end is not None and fact.period_end.year == year and fact.duration == "6M"
-                             and (fact.period_end.month <= 6 if half == 1 else fact.period_end.month > 6))
-    lowered = text.lower()
-    return lambda fact: any(lowered in (value or "").lower() for value in (fact.period, fact.column_label))
-
-
 def find_facts(catalog, doc_ids: list[str] | None = None, label: str | None = None,  # noqa: ANN001
                period: str | None = None, statement: str | None = None, pool: list[Fact] | None = None) -> list[Fact]:
     """Facts by document, label (synonym-aware: 'R&D', 'capex', 'revenue') and period. With `pool` (the facts of
     `doc_ids`, already loaded), the same selection is made in memory instead of in the catalog."""
-    from index.synonyms import metric, metrics_in, normalize_name
+    from index.synonyms import metric, metrics_in
 
     if pool is not None:
         catalog = _PoolCatalog(pool)
@@ -402,7 +344,7 @@ def find_facts(catalog, doc_ids: list[str] | None = None, label: str | None = No
             covered = {fact.doc_id for fact in facts if fact.metric == key}
             candidates = [fact for fact in catalog.facts(doc_ids)
                           if fact.doc_id not in covered and fact.source == "table" and fact.statement == "income_statement"
-                          and fact.group and normalize_name(fact.group) in under]
+                          and fact.group and normalize_label(fact.group) in under]
             by_table: dict[tuple[str, int | None], set[str]] = defaultdict(set)
             for fact in candidates:
                 by_table[(fact.doc_id, fact.table_id)].add(fact.label)

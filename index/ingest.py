@@ -18,9 +18,10 @@ from pathlib import Path
 
 from index.errors import DisclosuresError, IngestError
 from index.chunking import Chunker, PassageDraft
-from index.facts import FACTS_VERSION, FactReport, extract_facts, period_duration
+from index.facts import FACTS_VERSION, FactReport, extract_facts
 from index.loading import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from index.metadata import infer_meta
+from index.periods import duration_of_label
 from index.records import Document, DocumentMeta, Passage, passage_id
 from index.store import Store
 
@@ -208,7 +209,7 @@ class Ingestor:
         passages = build_passages(document.id, loaded, drafts)
         facts_started = time.perf_counter()
         facts = extract_facts(document.id, loaded.text, tables, passages, document.period_end,
-                              period_duration(document.period)).facts
+                              duration_of_label(document.period)).facts
         report.fact_seconds += time.perf_counter() - facts_started
         catalog.begin(document, store.fingerprint)
         embedded = 0
@@ -239,7 +240,7 @@ class Ingestor:
         started = time.perf_counter()
         _, tables = self.chunker.layout(loaded)
         facts = extract_facts(document.id, loaded.text, tables, catalog.passages_of(document.id), document.period_end,
-                              period_duration(document.period)).facts
+                              duration_of_label(document.period)).facts
         report.fact_seconds += time.perf_counter() - started
         catalog.replace_facts(document.id, facts, FACTS_VERSION)
         return len(facts)
@@ -267,7 +268,7 @@ def read_facts(path: Path, max_bytes: int = 10**9, chunker: Chunker | None = Non
     drafts, tables = (chunker or Chunker()).layout(loaded)
     doc_id = loaded.content_hash[:16]
     passages = build_passages(doc_id, loaded, drafts)
-    return loaded, extract_facts(doc_id, loaded.text, tables, passages, meta.period_end, period_duration(meta.period))
+    return loaded, extract_facts(doc_id, loaded.text, tables, passages, meta.period_end, duration_of_label(meta.period))
 
 
 def _meta_changed(existing: Document, new: Document) -> bool:

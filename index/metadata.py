@@ -13,77 +13,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from index.companies import is_generic_company, squash
 from index.errors import MetadataError
+from index.forms import is_form_token, normalize_form
+from index.periods import DATE, MONTHS_WORDS, months_ended, normalize_period, parse_date
 from index.records import DocumentMeta
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DATE = rf"(?:{_MONTH_NAMES})\s+\d{{1,2}}\s*,\s*\d{{4}}"
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-_DURATIONS = {"three": 3, "six": 6, "nine": 9, "twelve": 12}
-
-FORM_ALIASES = {
-    "10K": "10-K", "10-K": "10-K", "10Q": "10-Q", "10-Q": "10-Q", "8K": "8-K", "8-K": "8-K",
-    "20F": "20-F", "20-F": "20-F", "6K": "6-K", "6-K": "6-K",
-    "EARNINGS": "earnings release", "EARNINGS RELEASE": "earnings release", "ER": "earnings release",
-    "PR": "press release", "PRESS": "press release", "PRESS RELEASE": "press release", "RELEASE": "press release",
-}
-
-
-def normalize_form(value: str) -> str:
-    key = re.sub(r"[\s_]+", " ", value.strip()).upper()
-    if key in FORM_ALIASES:
-        return FORM_ALIASES[key]
-    compact = key.replace(" ", "").replace("-", "")
-    if compact in FORM_ALIASES:
-        return FORM_ALIASES[compact]
-    return value.strip()
-
-
-def normalize_period(value: str) -> str:
-    """Canonical period labels: FY2022, 2023Q2, 2021H1. Anything else is kept as written."""
-    text = value.strip().upper().replace(" ", "")
-    if match := re.fullmatch(r"(?:FY)?'?(\d{4})(?:FY)?", text):
-        return f"FY{match.group(1)}"
-    if match := re.fullmatch(r"(\d{4})-?Q([1-4])|Q([1-4])-?(?:FY)?(\d{4})", text):
-        year = match.group(1) or match.group(4)
-        quarter = match.group(2) or match.group(3)
-        return f"{year}Q{quarter}"
-    if match := re.fullmatch(r"(\d{4})-?H([12])|H([12])-?(?:FY)?(\d{4})", text):
-        year = match.group(1) or match.group(4)
-        half = match.group(2) or match.group(3)
-        return f"{year}H{half}"
-    return value.strip()
-
-
-def squash(value: str) -> str:
-    """The form file names use for a company: upper case, letters and digits only (`JOHNSON_JOHNSON` -> JOHNSONJOHNSON)."""
-    return re.sub(r"[^A-Z0-9]", "", value.upper())
-
-
-def parse_date(text: str) -> dt.date | None:
-    match = re.search(rf"({_MONTH_NAMES})\s+(\d{{1,2}})\s*,\s*(\d{{4}})", text, re.I)
-    if match:
-        try:
-            return dt.date(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
-        except ValueError:
-            return None
-    match = re.search(r"(\d{4})-(\d{2})-(\d{2})", text)
-    if match:
-        try:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            return None
-    return None
 
 
 # --- from the file name ----------------------------------------------------------------------------------
@@ -103,7 +39,7 @@ def meta_from_filename(path: Path) -> DocumentMeta:
             meta["filing_date"] = parse_date(match.group(1))
         elif re.fullmatch(r"(?:FY)?\d{4}(?:Q[1-4]|H[12])?|Q[1-4]\d{4}", upper):
             meta["period"] = normalize_period(upper)
-        elif upper.replace("-", "") in FORM_ALIASES:
+        elif is_form_token(upper):
             meta["form"] = normalize_form(upper)
         elif not meta:
             company_tokens.append(token)
@@ -127,17 +63,6 @@ _NAMED_BEFORE_TICKER = re.compile(
     r"(?:^|--|\s-\s|—|/\s)\s*([A-Za-z][\w&.,'’ ]{1,60}?)\s+(?:\((?:NASDAQ|Nasdaq|NYSE|Nyse|NYSE American)\b|today\s+(?:announced|reported|provided))",
     re.M)
 _PRESS_COMPANY = re.compile(r"^(?:[A-Z][A-Z .,]+--\s*)?([A-Z][\w&.,' -]{1,60}?(?:Inc\.|Incorporated|Corporation|Corp\.|Company|Limited|Ltd\.|Group|plc|N\.V\.|S\.A\.|LLC))[,\s(]", re.M)
-
-# How a filing refers to itself ("The Company", "the Group"): not a name, and as one it would match every "the".
-_GENERIC_COMPANY = re.compile(
-    r"(?:the|our|this|such|each|a|an)?\s*(?:company|corporation|corp\.?|group|partnership|registrant|issuer|firm|"
-    r"bank|trust|fund|entity|parent|business|limited|inc\.?)", re.I)
-
-
-def is_generic_company(name: str) -> bool:
-    """"The Company", "the Group": how a filing refers to itself, not who it is."""
-    return bool(_GENERIC_COMPANY.fullmatch(name.strip()))
-
 
 def meta_from_text(text: str) -> DocumentMeta:
     head = text[:20000]
@@ -164,8 +89,8 @@ def meta_from_text(text: str) -> DocumentMeta:
     if period_end:
         meta["period_end"] = period_end
 
-    filing = re.search(rf"Date of Report \(Date of earliest event reported\)\s*:?\s*({_DATE})", head, re.I)
-    filing = filing or re.search(rf"({_DATE})\s*/\s*PRNewswire", head) or re.search(rf"\b({_DATE})\s*/?\s*(?:--|—)?\s*/?(?:PRNewswire|GLOBE NEWSWIRE|Business Wire)", head)
+    filing = re.search(rf"Date of Report \(Date of earliest event reported\)\s*:?\s*({DATE})", head, re.I)
+    filing = filing or re.search(rf"({DATE})\s*/\s*PRNewswire", head) or re.search(rf"\b({DATE})\s*/?\s*(?:--|—)?\s*/?(?:PRNewswire|GLOBE NEWSWIRE|Business Wire)", head)
     if filing:
         meta["filing_date"] = parse_date(filing.group(1))
     return DocumentMeta(**meta)
@@ -187,29 +112,24 @@ def _period_from_text(head: str, form: str | None) -> tuple[str | None, dt.date 
     """The period the document reports on: the earliest statement of it wins (the cover page or the dateline),
     since later ones often refer to other periods ("for the fiscal year ended ..." inside a 10-Q)."""
     found: list[tuple[int, str | None, dt.date | None]] = []
-    if match := re.search(rf"for the fiscal year ended\s+({_DATE})", head, re.I):
+    if match := re.search(rf"for the fiscal year ended\s+({DATE})", head, re.I):
         end = parse_date(match.group(1))
         found.append((match.start(), f"FY{end.year}" if end else None, end))
-    if match := re.search(rf"for the quarterly period ended\s+({_DATE})", head, re.I):
+    if match := re.search(rf"for the quarterly period ended\s+({DATE})", head, re.I):
         found.append((match.start(), None, parse_date(match.group(1))))
     quarter = re.search(
-        rf"\b(first|second|third|fourth)\s+(?:fiscal\s+)?quarter(?:\s+(?:of\s+)?(?:fiscal\s+)?(?:year\s+)?(\d{{4}}))?,?\s+ended\s+({_DATE})",
+        rf"\b(first|second|third|fourth)\s+(?:fiscal\s+)?quarter(?:\s+(?:of\s+)?(?:fiscal\s+)?(?:year\s+)?(\d{{4}}))?,?\s+ended\s+({DATE})",
         head, re.I)
     if quarter:
         end = parse_date(quarter.group(3))
         year = quarter.group(2) or (str(end.year) if end else None)
         found.append((quarter.start(), f"{year}Q{_ORDINALS[quarter.group(1).lower()]}" if year else None, end))
-    if match := re.search(rf"\b(three|six|nine|twelve)\s+months\s+ended\s+({_DATE})", head, re.I):
+    if match := re.search(rf"\b(three|six|nine|twelve)\s+months\s+ended\s+({DATE})", head, re.I):
         end = parse_date(match.group(2))
-        months = _DURATIONS[match.group(1).lower()]
         label = None
         if end is not None:
-            if months == 6 and end.month == 6:
-                label = f"{end.year}H1"
-            elif months == 12:
-                label = f"FY{end.year}"
-            elif months == 3 and end.month in (3, 6, 9, 12):
-                label = f"{end.year}Q{end.month // 3}"
+            period = months_ended(MONTHS_WORDS[match.group(1).lower()], end, match.group(0))
+            label = None if period.label == end.isoformat() else period.label  # a quarter, half or fiscal year
         found.append((match.start(), label, end))
     if not found:
         if match := re.search(r"\b(first|second|third|fourth)\s+quarter\s+(?:of\s+)?(?:fiscal\s+)?(\d{4})\b", head, re.I):

@@ -10,23 +10,21 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from index.metadata import parse_date
+from index.numbers import DIGITS, SCALE_LETTER, SCALE_WORD, scale_of
+from index.periods import DATE, DURATION_OF_MONTHS, MONTH_NAME, MONTHS_COUNT, MONTHS_WORDS, YEAR, parse_date
 from index.synonyms import metric_of_label
 
-_UNITS = {"thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "m": 1_000_000,
-          "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MONEY = re.compile(
-    rf"(?P<sign>-)?(?:US\$|\$|USD\s?)\s?(?P<num>{_NUMBER})(?:\s?(?P<unit>thousand|million|billion|mn|bn)\b|(?P<short>[kmb])\b)?"
+    rf"(?P<sign>-)?(?:US\$|\$|USD\s?)\s?(?P<num>{DIGITS})(?:\s?(?P<unit>{SCALE_WORD})\b|(?P<short>{SCALE_LETTER})\b)?"
     r"(?P<per>\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+|common\s+)?share)?",
     re.I,
 )
-_PERCENT = re.compile(rf"(?<![\w.$])(?P<num>{_NUMBER})\s?(?:%|percent\b)", re.I)
+_PERCENT = re.compile(rf"(?<![\w.$])(?P<num>{DIGITS})\s?(?:%|percent\b)", re.I)
 _SHARES = re.compile(
-    rf"(?<![\w.$])(?P<num>{_NUMBER})\s+(?:of\s+(?:the\s+)?(?:Company['’]s\s+|our\s+))?(?P<label>(?:Class\s+[A-Z]\s+)?(?:ordinary|common)\s+shares|shares(?:\s+of\s+(?:common|ordinary)\s+stock)?)",
+    rf"(?<![\w.$])(?P<num>{DIGITS})\s+(?:of\s+(?:the\s+)?(?:Company['’]s\s+|our\s+))?(?P<label>(?:Class\s+[A-Z]\s+)?(?:ordinary|common)\s+shares|shares(?:\s+of\s+(?:common|ordinary)\s+stock)?)",
     re.I,
 )
-_COUNT = re.compile(rf"(?<![\w.$/°-])(?:up\s+to\s+)?(?P<num>\d{{1,3}}(?:,\d{{3}})*)\s+(?:total\s+|additional\s+|new\s+)?(?P<noun>[a-z]{{3,}}s)\b")
+_COUNT = re.compile(r"(?<![\w.$/°-])(?:up\s+to\s+)?(?P<num>\d{1,3}(?:,\d{3})*)\s+(?:total\s+|additional\s+|new\s+)?(?P<noun>[a-z]{3,}s)\b")
 _NOT_COUNTED = {"months", "years", "days", "weeks", "hours", "quarters", "times", "shares", "points", "percent",
                 "dollars", "cents", "thousands", "millions", "billions", "units", "items", "minutes", "seconds"}
 _VERB = re.compile(r"\s+(?:were|was|is|are|totall?ed|totaling|totalling|amounted\s+to|reached|of|came\s+in\s+at|"
@@ -34,28 +32,26 @@ _VERB = re.compile(r"\s+(?:were|was|is|are|totall?ed|totaling|totalling|amounted
 _LEAD = re.compile(r"^(?:.*\b(?:reported|announced|recorded|had|generated|posted|delivered|recognized|incurred|with|by|from|"
                    r"including|was|were|is|are|there)\s+)?(?:(?:a|an|the|its|our|their|total of|and)\s+)*", re.I)
 _PREPOSITIONS = {"to", "of", "in", "on", "for", "and", "as", "at", "from", "by", "with", "over", "than"}
-_DATE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}"
-_DURATION = re.compile(rf"(?:for|during|in)\s+the\s+(three|six|nine|twelve)\s+months\s+ended\s+({_DATE})", re.I)
-_SAME_PERIOD = re.compile(r"(?:for|in)\s+the\s+same\s+period\s+(?:in|of|last year)\s*((?:19|20)\d{2})?", re.I)
-_AS_OF = re.compile(rf"\bas\s+(?:of|at)\s+({_DATE})", re.I)
-_YEAR_ENDED = re.compile(rf"(?:for|during|in)\s+(?:the\s+)?(?:fiscal\s+)?year\s+ended\s+({_DATE})", re.I)
-_DURATIONS = {"three": "3M", "six": "6M", "nine": "9M", "twelve": "FY"}
+_DURATION = re.compile(rf"(?:for|during|in)\s+the\s+({MONTHS_COUNT})\s+months\s+ended\s+({DATE})", re.I)
+_SAME_PERIOD = re.compile(rf"(?:for|in)\s+the\s+same\s+period\s+(?:in|of|last year)\s*({YEAR})?", re.I)
+_AS_OF = re.compile(rf"\bas\s+(?:of|at)\s+({DATE})", re.I)
+_YEAR_ENDED = re.compile(rf"(?:for|during|in)\s+(?:the\s+)?(?:fiscal\s+)?year\s+ended\s+({DATE})", re.I)
 # "$19.9 million as of June 30, 2021", but not "$6.5 billion and $6.8 billion as of May 31, 2023 and 2022, respectively".
-_AS_OF_AFTER = re.compile(rf"^\s*,?\s*as\s+(?:of|at)\s+({_DATE})(?!,?\s+and\s*(?:$|(?:[A-Z][a-z]+\s+\d{{1,2}},\s+)?\d{{4}}))", re.I)
+_AS_OF_AFTER = re.compile(rf"^\s*,?\s*as\s+(?:of|at)\s+({DATE})(?!,?\s+and\s*(?:$|(?:[A-Z][a-z]+\s+\d{{1,2}},\s+)?\d{{4}}))", re.I)
 # A period phrase before or after a label ("Revenue for the six months ended June 30, 2021 was ...", "In 2021 revenues
 # were ..."): not part of it.
-_PERIOD_PHRASE = (rf"(?:\b(?:for|during|in)\s+the\s+(?:three|six|nine|twelve)\s+months\s+ended\s+{_DATE}|"
-                  rf"\b(?:for|during|in)\s+(?:the\s+)?(?:fiscal\s+)?year\s+ended\s+{_DATE}|"
-                  rf"\bas\s+(?:of|at)\s+{_DATE}|\b(?:in|for|during)\s+(?:fiscal\s+(?:year\s+)?)?(?:19|20)\d{{2}}\b)")
+_PERIOD_PHRASE = (rf"(?:\b(?:for|during|in)\s+the\s+{MONTHS_COUNT}\s+months\s+ended\s+{DATE}|"
+                  rf"\b(?:for|during|in)\s+(?:the\s+)?(?:fiscal\s+)?year\s+ended\s+{DATE}|"
+                  rf"\bas\s+(?:of|at)\s+{DATE}|\b(?:in|for|during)\s+(?:fiscal\s+(?:year\s+)?)?{YEAR}\b)")
 _PERIOD_BEFORE = re.compile(rf"^\s*{_PERIOD_PHRASE},?\s*", re.I)
 _PERIOD_AFTER = re.compile(rf",?\s*{_PERIOD_PHRASE},?\s*$", re.I)
 # "increased by $1.2 million": the figure is a change, not the line itself.
 _CHANGE_VERB = re.compile(r"^\s+(?:(increased|rose|grew)|decreased|fell|declined)\s+by\b", re.I)
 _CHANGE = re.compile(r"^(?:increase|decrease) in (.+)$")
 # A year where a number of shares could be: "During 2021 shares of common stock were repurchased".
-_YEAR_BEFORE_SHARES = re.compile(r"(?:\b(?:in|during|fiscal|since|through|until|for|by|from|year|FY)|"
-                                 r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-                                 r"December)(?:\s+\d{1,2})?,?)\s*$", re.I)
+_YEAR_BEFORE_SHARES = re.compile(rf"(?:\b(?:in|during|fiscal|since|through|until|for|by|from|year|FY)|"
+                                 rf"{MONTH_NAME}(?:\s+\d{{1,2}})?,?)\s*$", re.I)
+_MONTH_BEFORE = re.compile(rf"{MONTH_NAME}\s*$")
 _END = re.compile(r"[.!?](?=[\"”’)]?(?:\s+[\"“(A-Z0-9]|\s*$))|\n")
 _ABBREVIATION = re.compile(r"(?:\b(?:Inc|Co|Ltd|Corp|Mr|Ms|Mrs|Dr|No|vs|St|Jr|Sr|U\.S|e\.g|i\.e)|\b[A-Z])$")
 
@@ -151,11 +147,11 @@ def _figures_of_sentence(sentence: str) -> list[NarrativeFigure]:
         if unit:
             end = match.end("unit") if match.group("unit") else match.end("short")
         label = "price per share" if kind == "per_share" else _label_before(sentence, match.start(), figures)
-        figures.append(NarrativeFigure(kind, sentence[match.start():end], value, _UNITS.get(unit, 1),
+        figures.append(NarrativeFigure(kind, sentence[match.start():end], value, scale_of(unit),
                                        _decimals(match.group("num")), match.start(), end, label, sentence))
         taken.append((match.start(), end))
     for match in _SHARES.finditer(sentence):
-        if not free(match.span("num")) or (re.fullmatch(r"(?:19|20)\d{2}", match.group("num"))
+        if not free(match.span("num")) or (re.fullmatch(YEAR, match.group("num"))
                                            and (match.start() == 0 or _YEAR_BEFORE_SHARES.search(sentence[:match.start()]))):
             continue
         figures.append(NarrativeFigure("shares", match.group("num"), Decimal(match.group("num").replace(",", "")), 1, 0,
@@ -226,7 +222,7 @@ def _period(figure: NarrativeFigure, sentence: str, offset: int, previous: Narra
     cut = re.search(r"\$\s?\d|\bcompared\b", tail)
     tail = tail[: cut.start()] if cut else tail
     if match := _DURATION.search(tail):
-        figure.duration = _DURATIONS[match.group(1).lower()]
+        figure.duration = DURATION_OF_MONTHS[MONTHS_WORDS[match.group(1).lower()]]
         figure.period_end = parse_date(match.group(2))
         return
     if match := _YEAR_ENDED.search(tail):
@@ -252,7 +248,7 @@ def _period(figure: NarrativeFigure, sentence: str, offset: int, previous: Narra
     if match := _AS_OF.search(head):
         figure.duration, figure.period_end = "instant", parse_date(match.group(1))
     elif match := _DURATION.search(head):
-        figure.duration = _DURATIONS[match.group(1).lower()]
+        figure.duration = DURATION_OF_MONTHS[MONTHS_WORDS[match.group(1).lower()]]
         figure.period_end = parse_date(match.group(2))
 
 
@@ -262,4 +258,4 @@ def _decimals(number: str) -> int:
 
 def _in_date(sentence: str, position: int) -> bool:
     before = sentence[max(0, position - 12):position]
-    return bool(re.search(r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s*$", before))
+    return bool(_MONTH_BEFORE.search(before))

@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from index.labels import normalize_label
 from index.synonyms import metric_of_label
-from index.tables import ParsedTable, Row, normalize_label
+from index.tables.model import ParsedTable, Row
 
 _TOTAL_PREFIX = re.compile(r"^(?:total|net\b|comprehensive|gross (?:profit|margin)|(?:operating |)(?:income|loss|earnings)\b.*(?:before|from operations)|income \(loss\) from)", re.I)
 _COMPUTED_METRICS = {"net_income", "operating_income", "gross_profit", "pretax_income", "cash_from_operations",

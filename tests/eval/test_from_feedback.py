@@ -21,7 +21,7 @@ def test_thumbs_up_become_regression_questions_and_thumbs_down_need_a_gold(seed_
         "disliked": ("What were G&A fees in H1 2021?", "down"),
     }
     for question, rating in asked.values():
-        log.add(question, assistant.ask(question).to_json(), rating, comment="check" if rating == "down" else "")
+        log.add(question, assistant.ask(question), rating, comment="check" if rating == "down" else "")
     log.add("What were G&A fees in H1 2021?", None, None, comment="no answer shown")  # skipped: nothing to test
     counts = convert(log.path, tmp_path / "feedback.jsonl")
     assert (counts["records"], counts["gold"], counts["needs_gold"]) == (5, 3, 1)

@@ -1,5 +1,5 @@
-"""The evaluation harness end to end on the bundled sample: a run, its files, resuming, a crash recorded as a
-failure, per-doc mode, and comparing two runs."""
+"""The evaluation harness end to end on the bundled sample: a run, its files (both readings of the scorer), resuming,
+a crash recorded as a failure, per-doc mode, several document folders in one store, and comparing two runs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
-from eval.harness import compare, run
+from eval.cli import eval_group
+from eval.harness import run, store_dir
+from eval.report import compare
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample"
@@ -38,15 +39,22 @@ def test_a_run_writes_results_summary_report_and_plots(first_run, runs):
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert [record["id"] for record in records] == [f"seed-{n:03d}" for n in range(1, 13)]
     assert summary["questions"] == 12 and summary["correct"] + summary["wrong"] + summary["refused"] == 12
-    assert summary["accuracy"] >= 0.9  # the offline backend answers these (tests/assistant/test_pipeline.py)
+    assert summary["accuracy"] >= 0.9  # the offline backend answers these (tests/assistant/test_answering.py)
+    lenient = summary["lenient"]
+    assert lenient["correct"] + lenient["wrong"] + lenient["refused"] == 12 and lenient["correct"] >= summary["correct"]
+    assert summary["wrong_figures"] == sum(1 for record in records if record["wrong_figure"])
     assert set(summary["by_answer_type"]) <= {"number", "text", "refusal"} and summary["by_tag"]
     assert summary["retrieval"]["questions"] > 0 and 0 <= summary["retrieval"]["mrr"] <= 1
     assert summary["faithfulness"]["grounded_share"] == 1.0
     for record in records:
         assert record["answer"]["backend"] == "offline" and record["outcome"] in ("correct", "wrong", "refused")
+        assert record["lenient_outcome"] in ("correct", "wrong", "refused")
+        assert (record["reason"] is None) == (record["outcome"] == "correct"), record["id"]
+        assert record["gold"]["citations"] and record["gold"]["tolerance"] == "0"  # the gold set's own fields
     report = (out / "report.md").read_text()
-    assert "| Accuracy |" in report and "![outcomes_by_tag.png](outcomes_by_tag.png)" in report
-    assert "## The 20 worst answers" in report and "EM " in report
+    assert "| Accuracy | Wrong answers | Refused | Wrong figures |" in report
+    assert "Lenient reading" in report and "![outcomes_by_tag.png](outcomes_by_tag.png)" in report
+    assert "## The 20 worst answers (strict)" in report and "EM " in report
     numbers = [record for record in records if record["answer_type"] == "number"]
     assert summary["em_f1"]["questions"] >= len(numbers) > 0
     for record in numbers:
@@ -79,10 +87,10 @@ def test_a_crashing_question_is_a_failure_and_the_run_goes_on(first_run, runs, t
 
     original = Assistant.ask
 
-    def ask(self, question, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def ask(self, question, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         if "R&D" in question:
             raise RuntimeError("boom")
-        return original(self, question, **kwargs)
+        return original(self, question, *args, **kwargs)
 
     monkeypatch.setattr(Assistant, "ask", ask)
     questions = tmp_path / "set.jsonl"
@@ -123,18 +131,85 @@ def test_compare_lists_fixed_and_broken(first_run, runs):
     assert [entry["id"] for entry in result["broken"]] == [records[0]["id"]]
     assert compare(out, runs / "a")["fixed"] == [{"id": records[0]["id"], "before": "wrong", "after": "correct"}]
     assert result["deltas"]["accuracy"] == pytest.approx(-1 / 12, abs=1e-3)
-    printed = CliRunner().invoke(cli, ["eval", "compare", str(runs / "a"), str(out)], obj={})
-    assert printed.exit_code == 0 and "broken: 1" in printed.output
+    printed = CliRunner().invoke(eval_group, ["compare", str(runs / "a"), str(out)])
+    assert printed.exit_code == 0 and "broken: 1" in printed.output and "lenient: fixed 0, broken 0" in printed.output
+    as_json = json.loads(CliRunner().invoke(eval_group, ["compare", "--json", str(runs / "a"), str(out)]).output)
+    assert as_json["reading"] == "strict" and as_json["lenient"]["broken"] == []
+
+
+def test_compare_reads_a_run_from_before_the_strict_reading_as_lenient(first_run, runs):
+    old = runs / "old"
+    shutil.copytree(runs / "a", old)
+    records = [json.loads(line) for line in (old / "results.jsonl").read_text().splitlines()]
+    for record in records:  # what the harness wrote before: one outcome, the lenient one
+        record["outcome"] = record.pop("lenient_outcome")
+        del record["reason"], record["wrong_figure"]
+    records[1]["outcome"] = "wrong"
+    (old / "results.jsonl").write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    summary = json.loads((old / "summary.json").read_text())
+    summary = {**summary["lenient"], "questions": summary["questions"]}
+    (old / "summary.json").write_text(json.dumps(summary))
+    result = compare(old, runs / "a")
+    assert result["reading"] == "lenient" and result["fixed"] == result["lenient"]["fixed"]
+    assert [entry["id"] for entry in result["fixed"]] == [records[1]["id"]]
+    printed = CliRunner().invoke(eval_group, ["compare", str(old), str(runs / "a")])
+    assert printed.exit_code == 0 and "strict: not available" in printed.output
+
+
+def test_a_run_scored_before_the_strict_reading_is_asked_again(first_run, runs):
+    _, settings = first_run
+    out = runs / "rescored"
+    shutil.copytree(runs / "a", out)
+    lines = (out / "results.jsonl").read_text().splitlines()
+    old = json.loads(lines[0])
+    del old["lenient_outcome"]
+    (out / "results.jsonl").write_text("\n".join([json.dumps(old), *lines[1:]]) + "\n")
+    run(SEED_SET, SAMPLE, out, limit=12, progress=False, settings=settings)
+    again = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert len(again) == 12 and sorted(record["id"] for record in again) == [f"seed-{n:03d}" for n in range(1, 13)]
+    assert all("lenient_outcome" in record for record in again)
+
+
+def test_several_document_folders_share_one_store(first_run, runs, tmp_path):
+    _, settings = first_run
+    first, second = tmp_path / "releases", tmp_path / "notes"
+    first.mkdir()
+    second.mkdir()
+    (first / "aptorum-2021-h1-results.txt").symlink_to(SAMPLE / "aptorum-2021-h1-results.txt")
+    (second / "tiny-note.txt").write_text("Tiny Corp note.\n\nTiny Corp had 41 employees at the end of 2023.\n")
+    questions = tmp_path / "set.jsonl"
+    questions.write_text("\n".join(json.dumps(item) for item in [
+        {"id": "a", "question": "What was the net loss in H1 2021?", "answer": 17102407, "answer_type": "number",
+         "doc": "aptorum-2021-h1-results"},
+        {"id": "b", "question": "How many employees did Tiny Corp have?", "answer": "41 employees",
+         "answer_type": "text", "doc": "tiny-note.txt"},
+    ]) + "\n")
+    out = runs / "two-folders"
+    result = CliRunner().invoke(eval_group, ["run", "--questions", str(questions), "--docs", str(first), "--docs",
+                                             str(second), "--mode", "per-doc", "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "2 questions:" in result.output and "wrong figures (lenient:" in result.output
+    run_info = json.loads((out / "run.json").read_text())
+    assert run_info["docs"] == [str(first), str(second)] and run_info["documents"] == 2
+    assert Path(run_info["store"]) == store_dir(out, [first, second])
+    assert Path(run_info["store"]).name.startswith("releases+notes-")
+    assert store_dir(out, first).name.startswith("releases-") and store_dir(out, first) == store_dir(out, [first])
+    records = {json.loads(line)["id"]: json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()}
+    assert "error" not in records["a"] and "error" not in records["b"]
+    assert records["a"]["outcome"] == "correct"
 
 
 def test_cli_errors_are_one_line(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "question": "q", "answer_type": "number"}\n')
-    result = CliRunner().invoke(cli, ["eval", "run", "--questions", str(bad), "--docs", str(SAMPLE),
-                                      "--out", str(tmp_path / "r")], obj={})
+    result = CliRunner().invoke(eval_group, ["run", "--questions", str(bad), "--docs", str(SAMPLE),
+                                             "--out", str(tmp_path / "r")])
     assert result.exit_code == 1
     assert result.output.strip() == f"error: {bad}:1: question 'x': answer: Field required"
-    missing = CliRunner().invoke(cli, ["eval", "compare", str(tmp_path / "nope"), str(tmp_path / "nope2")], obj={})
+    missing = CliRunner().invoke(eval_group, ["compare", str(tmp_path / "nope"), str(tmp_path / "nope2")])
     assert missing.exit_code == 1 and "not a finished run" in missing.output
-    no_file = CliRunner().invoke(cli, ["eval", "run", "--questions", str(tmp_path / "none.jsonl")], obj={})
+    no_file = CliRunner().invoke(eval_group, ["run", "--questions", str(tmp_path / "none.jsonl")])
     assert no_file.exit_code == 1 and no_file.output.strip() == f"error: --questions {tmp_path / 'none.jsonl'}: no such file"
+    no_docs = CliRunner().invoke(eval_group, ["run", "--questions", str(SEED_SET), "--docs", str(SAMPLE), "--docs",
+                                              str(tmp_path / "absent"), "--out", str(tmp_path / "r")])
+    assert no_docs.exit_code == 1 and no_docs.output.strip() == f"error: --docs {tmp_path / 'absent'}: not a folder of documents"

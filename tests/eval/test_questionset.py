@@ -1,16 +1,19 @@
-"""Loading question sets for the harness: the JSONL of the harness issue, YAML, TAT-QA's JSON, and the project's
-gold sets, with one-line errors that name the line and the field."""
+"""Loading question sets for the harness: the JSONL of the harness issue (the project's gold sets use it too), YAML
+and TAT-QA's JSON, with one-line errors that name the line and the field."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import SHARED, shared_or_skip
 
-from eval.questions import SEED_QUESTIONS
-from eval.questionset import QuestionSetError, load_question_set
+from index.errors import QuestionSetError
+from eval.questionset import load_question_set
+
+SEED_QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions" / "seed.jsonl"
 
 
 def write(tmp_path, name: str, text: str):  # noqa: ANN201
@@ -33,7 +36,7 @@ def test_the_issue_format_with_every_field(tmp_path):
     assert first.evidence[0].page == 60 and first.tags == ["metrics", "cash flow"]
     assert first.history[0].question == "And before?"
     assert first.model_extra == {"reviewer": "kim"}  # unknown fields are kept and ignored
-    assert second.answer == ["a", "b"] and second.tolerance == Decimal("0.01")
+    assert second.answer == ["a", "b"] and second.tolerance is None and second.match == "span"
 
 
 def test_yaml_with_the_same_fields(tmp_path):
@@ -63,7 +66,24 @@ def test_a_bad_set_names_the_line_and_the_field(tmp_path, text, message):
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
-def test_the_project_gold_sets_load_with_history_and_evidence():
+def test_the_gold_fields_are_explicit(tmp_path):
+    path = write(tmp_path, "set.jsonl", json.dumps({
+        "id": "g1", "question": "Why did net sales rise?", "answer": ["8%"], "answer_type": "text",
+        "match": "phrases", "alternatives": ["iPhone"], "citations": ["Total net sales increased 8%"],
+        "notes": "MD&A"}) + "\n" + json.dumps({
+        "id": "g2", "question": "Margin?", "answer": "26.20", "answer_type": "number", "unit": "percent",
+        "tolerance": "0", "expression": "margin(1, 2)", "operands": ["1", "2"]}) + "\n")
+    phrases, number = load_question_set(path)
+    assert phrases.match == "phrases" and phrases.alternatives == ["iPhone"] and phrases.notes == "MD&A"
+    assert phrases.citations == ["Total net sales increased 8%"] and phrases.model_extra == {}
+    assert number.answer == Decimal("26.20") and str(number.answer) == "26.20"  # the printed precision is kept
+    assert number.tolerance == 0 and number.expression == "margin(1, 2)" and number.operands == ["1", "2"]
+    with pytest.raises(QuestionSetError, match=r"set.jsonl:1: question 'x': match:"):
+        load_question_set(write(tmp_path, "set.jsonl", json.dumps(
+            {"id": "x", "question": "q", "answer": 1, "answer_type": "number", "match": "phrases"}) + "\n"))
+
+
+def test_the_seed_set_loads_with_history_and_evidence():
     questions = load_question_set(SEED_QUESTIONS)
     assert len(questions) == sum(1 for line in SEED_QUESTIONS.read_text().splitlines() if line.strip())
     by_id = {question.id: question for question in questions}

@@ -1,11 +1,15 @@
-"""The CI smoke evaluation: the seed set and the first 100 TAT-QA dev questions (per-doc), through the harness,
-with floors taken from the numbers measured when this test was written, so a regression fails the build.
+"""The CI smoke evaluation through the harness, with floors at the strict numbers measured when this test was
+written, so a regression fails the build: the seed set, the first 100 TAT-QA dev questions (per-doc) and, with
+../shared, the filings set over the six PDFs it names.
 
-Measured with this same code (deterministic: the offline backend): seed 84/84 correct, 0 wrong; TAT-QA's first
-100 dev questions 26% correct, 20% wrong, 54% refused, exact match 13% (the full dev run's first 100 records).
-Raise the floors when the assistant gets better; never lower them to make a change pass. (They were 24% correct
-and 32% wrong before per-document filters were made to bound every answer and unanswerable calculations were
-declined.)
+Measured with this same code (deterministic: the offline backend), strict reading (eval/scoring.py):
+- seed: 84 questions, 83 correct, 1 wrong (seed-058 answers from the pipeline paragraph, not from the CEO's
+  sentence the gold also quotes), 0 refused; lenient 84 correct;
+- TAT-QA's first 100 dev questions: 14 correct, 32 wrong, 54 refused, 4 wrong figures, exact match 13% (lenient:
+  26 correct, 20 wrong, the floors before the strict reading; most of the difference is text answers whose
+  short answer is not the gold span, and figures from tables that state no scale);
+- filings: 80 questions, 63 correct, 5 wrong, 12 refused, 0 wrong figures (lenient 68 correct, 0 wrong).
+Raise the floors when the assistant gets better; never lower them to make a change pass.
 """
 
 from __future__ import annotations
@@ -13,16 +17,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import conftest
 import pytest
-from conftest import SHARED, shared_or_skip
+from conftest import FILINGS, SHARED, shared_or_skip
 
 from eval.harness import run
+from eval.questionset import load_question_set
 
 REPO = Path(__file__).resolve().parents[2]
 TATQA = SHARED / "benchmarks" / "tatqa" / "tatqa_dataset_dev.json"
-FLOORS = {
-    "seed": {"accuracy": 1.0, "wrong_rate": 0.0},
-    "tatqa": {"accuracy": 0.26, "wrong_rate": 0.20, "em": 0.13},
+FILINGS_SET = REPO / "eval" / "questions" / "filings.jsonl"
+FLOORS = {  # at least `correct`, at most `wrong`, in the strict reading; `lenient_correct` at least
+    "seed": {"questions": 84, "correct": 83, "wrong": 1, "lenient_correct": 84},
+    "tatqa": {"questions": 100, "correct": 14, "wrong": 32, "lenient_correct": 26, "em": 0.13},
+    "filings": {"questions": 80, "correct": 63, "wrong": 5, "lenient_correct": 68},
 }
 
 
@@ -33,12 +41,36 @@ def settings(tmp_path_factory):
     return Settings(data_dir=tmp_path_factory.mktemp("unused"))
 
 
+def test_missing_shared_data_skips_and_fails_under_ci(tmp_path, monkeypatch):
+    missing = tmp_path / "shared"
+    monkeypatch.setattr(conftest, "UNDER_CI", False)
+    with pytest.raises(pytest.skip.Exception, match="needs .*shared"):
+        shared_or_skip(missing)
+    monkeypatch.setattr(conftest, "UNDER_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="needs .*shared"):
+        shared_or_skip(missing)
+    assert shared_or_skip(tmp_path) == tmp_path
+
+
+def _show(name: str, summary: dict) -> None:
+    keys = ("questions", "correct", "wrong", "refused", "wrong_figures", "errors")
+    print(f"\n{name} smoke: {json.dumps({key: summary[key] for key in keys})} lenient {json.dumps(summary['lenient'])}")
+
+
+def _holds(name: str, summary: dict) -> None:
+    floor = FLOORS[name]
+    assert summary["questions"] == floor["questions"] and summary["errors"] == 0
+    assert summary["correct"] >= floor["correct"], summary["correct"]
+    assert summary["wrong"] <= floor["wrong"], summary["wrong"]
+    assert summary["lenient"]["correct"] >= floor["lenient_correct"], summary["lenient"]
+
+
 def test_seed_smoke(tmp_path, settings):
     summary = run(REPO / "eval" / "questions" / "seed.jsonl", REPO / "sample", tmp_path / "seed", progress=False,
                   settings=settings)
-    print(f"\nseed smoke: {json.dumps({k: summary[k] for k in ('accuracy', 'wrong_rate', 'refusal_rate')})}")
-    assert summary["accuracy"] >= FLOORS["seed"]["accuracy"]
-    assert summary["wrong_rate"] <= FLOORS["seed"]["wrong_rate"]
+    _show("seed", summary)
+    _holds("seed", summary)
+    assert summary["wrong_figures"] == 0, "a wrong figure is worse than a refusal"
 
 
 def test_tatqa_smoke(tmp_path, settings):
@@ -53,8 +85,22 @@ def test_tatqa_smoke(tmp_path, settings):
     path = tmp_path / "tatqa-100.json"
     path.write_text(json.dumps(subset))
     summary = run(path, None, tmp_path / "runs" / "tatqa", mode="per-doc", progress=False, settings=settings)
-    print(f"\nTAT-QA smoke: {json.dumps({k: summary[k] for k in ('accuracy', 'wrong_rate', 'refusal_rate')})}")
-    assert summary["questions"] == 100 and summary["errors"] == 0
-    assert summary["accuracy"] >= FLOORS["tatqa"]["accuracy"]
-    assert summary["wrong_rate"] <= FLOORS["tatqa"]["wrong_rate"]
+    _show("TAT-QA", summary)
+    _holds("tatqa", summary)
     assert summary["em_f1"]["em"] >= FLOORS["tatqa"]["em"]
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_filings_set_over_its_six_pdfs(tmp_path, settings):
+    shared_or_skip(FILINGS)
+    names = sorted({question.doc for question in load_question_set(FILINGS_SET)})
+    assert len(names) == 6
+    docs = tmp_path / "filings"
+    docs.mkdir()
+    for name in names:  # the six PDFs the set names, not the whole folder (13 filings)
+        (docs / name).symlink_to(shared_or_skip(FILINGS / name))
+    summary = run(FILINGS_SET, docs, tmp_path / "runs" / "filings", progress=False, settings=settings)
+    _show("filings", summary)
+    _holds("filings", summary)
+    assert summary["wrong_figures"] == 0, "a wrong figure is worse than a refusal"

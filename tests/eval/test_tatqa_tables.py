@@ -54,4 +54,4 @@ def test_the_dev_set_recovery_rate_holds(tmp_path, capsys):
     assert main(["--out", str(tmp_path / "out.json")]) == 0
     result = json.loads((tmp_path / "out.json").read_text())
     assert result["tables"] > 250 and result["numeric_cells"] > 4000
-    assert result["recovered_rate"] >= 0.95, result  # the README reports the measured rate (99.55% when written)
+    assert result["recovered_rate"] >= 0.995, result  # the README reports the measured rate (99.55% when written)

@@ -6,7 +6,7 @@ from conftest import FILINGS, SEED, shared_or_skip
 
 from index.errors import MetadataError
 from index.loading import load_file
-from index.metadata import infer_meta, meta_from_filename, meta_from_text, normalize_form, normalize_period
+from index.metadata import infer_meta, meta_from_filename, meta_from_text
 from index.records import DocumentMeta
 
 
@@ -27,20 +27,6 @@ def test_meta_from_conventional_file_names(name, company, period, form, filing_d
 
 def test_a_file_name_outside_the_convention_names_no_company():
     assert meta_from_filename(Path("notes from the call.txt")) == DocumentMeta()
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("2022", "FY2022"), ("fy2022", "FY2022"), ("FY 2022", "FY2022"), ("Q2 2023", "2023Q2"), ("2023-Q2", "2023Q2"),
-     ("H1 2021", "2021H1"), ("2021H1", "2021H1"), ("last spring", "last spring")],
-)
-def test_normalize_period(value, expected):
-    assert normalize_period(value) == expected
-
-
-@pytest.mark.parametrize(("value", "expected"), [("10k", "10-K"), ("10-q", "10-Q"), ("8K", "8-K"), ("Earnings", "earnings release"), ("press release", "press release")])
-def test_normalize_form(value, expected):
-    assert normalize_form(value) == expected
 
 
 def test_seed_metadata_is_inferred_from_its_text():

@@ -302,3 +302,18 @@ def test_the_seed_boilerplate_after_the_tables_states_no_figures():
     text = SEED.read_text(encoding="utf-8")
     about = text.index("About Aptorum Group Limited")
     assert figures_in(text, about, len(text), H1_2021, "6M") == []
+
+
+# --- the shared number and period grammar (index/numbers.py, index/periods.py) ------------------------------
+
+
+def test_every_scale_word_of_the_number_grammar():
+    text = "Market value was $2.7 trillion. Debt was $40 mm. Cash was $.5 million."
+    found = {figure.raw: (figure.value, figure.scale) for figure in figures(text)}
+    assert found == {"$2.7 trillion": (Decimal("2.7"), 1_000_000_000_000), "$40 mm": (Decimal(40), 1_000_000),
+                     "$.5 million": (Decimal("0.5"), 1_000_000)}
+
+
+def test_months_ended_in_digits_is_a_period_too():
+    figure = only("Revenue was $5.5 million for the 6 months ended June 30, 2021.")
+    assert (figure.label, figure.period_end, figure.duration) == ("Revenue", H1_2021, "6M")

@@ -7,7 +7,21 @@ from decimal import Decimal
 
 import pytest
 
-from index.numbers import NUMBER_PATTERN, NUMBER_TOKEN, find_cells, is_year, parse_number
+from index.numbers import (
+    DIGITS,
+    NUMBER_PATTERN,
+    NUMBER_TOKEN,
+    SCALE_LETTER,
+    SCALE_WORD,
+    SCALE_WORDS,
+    find_cells,
+    is_year,
+    numbers_in_text,
+    parse_number,
+    scale_of,
+    scale_suffix,
+    scale_word,
+)
 
 
 def value(raw: str) -> Decimal | None:
@@ -215,3 +229,137 @@ def test_number_pattern_finds_the_numbers_that_end_a_row():
     tail = re.compile(rf"(?:\s+(?:\$\s?)?{NUMBER_PATTERN})+\s*$")
     match = tail.search("Total current assets 21,918,114 33,656,815")
     assert match.group(0).split() == ["21,918,114", "33,656,815"]
+
+
+# --- numbers in prose (numbers_in_text) ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "raw", "value", "scale", "decimals", "percent"), [
+    ("were 5,508,356 in", "5,508,356", "5508356", 1, 0, False),
+    ("of $5.5 million.", "$5.5 million", "5.5", 1_000_000, 1, False),
+    ("of US$5.5m.", "US$5.5m", "5.5", 1_000_000, 1, False),
+    ("of USD 5.5 million", "USD 5.5 million", "5.5", 1_000_000, 1, False),
+    ("of $ 5,363 in", "$ 5,363", "5363", 1, 0, False),
+    ("about $2.6 billion", "$2.6 billion", "2.6", 1_000_000_000, 1, False),
+    ("about $2.6bn", "$2.6bn", "2.6", 1_000_000_000, 1, False),
+    ("about 12k users", "12k", "12", 1_000, 0, False),
+    ("about 5,508 thousand", "5,508 thousand", "5508", 1_000, 0, False),
+    ("capex of -1,577 in", "-1,577", "-1577", 1, 0, False),
+    ("capex of −1,577 in", "−1,577", "-1577", 1, 0, False),
+    ("rose 144.73% to", "144.73%", "144.73", 1, 2, True),
+    ("rose 12.5 percent", "12.5 percent", "12.5", 1, 1, True),
+    ("loss per share of .47", ".47", "0.47", 1, 2, False),
+    ("coverage of 1.5x", "1.5x", "1.5", 1, 1, False),
+])
+def test_reads_printed_forms(text, raw, value, scale, decimals, percent):
+    [number] = numbers_in_text(text)
+    assert (number.raw, number.value, number.scale, number.decimals, number.percent) == (
+        raw, Decimal(value), scale, decimals, percent)
+    assert text[number.start:number.end] == raw
+
+
+def test_parentheses_are_not_part_of_the_number():
+    [number] = numbers_in_text("capex (1,577) in")
+    assert (number.raw, number.value, number.start, number.end) == ("1,577", Decimal(1577), 7, 12)
+
+
+def test_amount_applies_the_scale():
+    [number] = numbers_in_text("$5.5 million")
+    assert number.amount == Decimal("5500000.0")
+
+
+def test_sentence_punctuation_ends_a_number_but_a_longer_number_is_not_cut():
+    assert [n.raw for n in numbers_in_text("It was 5,508,356. Then 1,2345 and 3.")] == ["5,508,356", "2345", "3"]
+
+
+def test_ranges_give_both_ends():
+    assert [n.raw for n in numbers_in_text("a range of 5-10% this year")] == ["5", "10%"]
+
+
+@pytest.mark.parametrize("text", [
+    "for the six months ended June 30, 2021",
+    "as of June 30 2021",
+    "as of Jun. 30, 2021",
+    "as of December 31",
+    "as of 30 June 2021",
+    "in June 2021",
+    "on 2021-06-30",
+    "on 06/30/2021",
+    "on 6/30/21",
+    "on 30.06.2021",
+    "in 2021 and 2020",
+    "the 2020-2021 period",
+    "in fiscal 2022",
+    "in fiscal year 2022",
+    "in FY2022",
+    "in FY 2022",
+    "in FY22",
+    "in FY 22",
+    "in Q2 2023",
+    "in Q2 '23",
+    "in Q3, 2021",
+    "in 2Q23",
+    "in H1 2021 and 1H21",
+    "see Note 9",
+    "see Notes 9 and 10",
+    "see note 12",
+    "see Item 7 and Item 7A",
+    "see Exhibit 99.1 to the Form 10-K",
+    "see p. 4",
+    "see pp. 4-5",
+    "see page 12",
+    "under ASC 842 and ASU 2016-02",
+    "the 1st and 2nd quarters",
+    "the 6 months ended",
+    "the 52 weeks ended",
+    "a 10-year note",
+    "the 3 months ended",
+    "at 10:30",
+    "the ALS-4 program and COVID-19",
+    "fact @192a281d78870ade-f00071",
+    "fact 192a281d78870ade-f00071 of document 192a281d78870ade",
+    "document 1928177887012345",
+])
+def test_skips_dates_years_references_and_identifiers(text):
+    assert numbers_in_text(text) == []
+
+
+@pytest.mark.parametrize("marker", [f"[{n}]" for n in range(1, 13)] + ["[1, 2]", "[1][2]", "[1-3]", "[ 4 ]"])
+def test_skips_citation_markers(marker):
+    assert numbers_in_text(f"Net loss rose{marker}.") == []
+
+
+def test_a_number_next_to_a_reference_is_still_read():
+    # "Item 7, 5" could be read as a list of items; the whole "5,508,356" is not inside the reference.
+    assert [n.raw for n in numbers_in_text("Per Item 7, 5,508,356 was spent.")] == ["5,508,356"]
+
+
+def test_a_number_next_to_a_marker_is_read():
+    assert [n.raw for n in numbers_in_text("spent 5,508,356[1] in 2021")] == ["5,508,356"]
+
+
+def test_scale_words_one_table():
+    assert scale_of("Millions") == 1_000_000 and scale_of("bn") == 1_000_000_000 and scale_of("k") == 1_000
+    assert scale_of("dozen") == 1 and scale_of(None) == 1
+    assert scale_word(1_000) == "thousand" and scale_word(1) == "" and scale_word(100) == "× 100"
+    assert scale_suffix(1_000_000, "5.5") == " million" and scale_suffix(1_000_000, "5.5 million") == ""
+
+
+# --- the grammar other modules build their number patterns from ----------------------------------------------
+
+
+@pytest.mark.parametrize("digits", ["5,508,356", "1234", "5.5", ".47", "1,234.56", "0"])
+def test_digits_are_every_printed_form_of_a_number(digits):
+    assert re.fullmatch(DIGITS, digits)
+
+
+@pytest.mark.parametrize("text", ["1,23", "5.", "12,34,567", "-5", "$5", "5%", "five"])
+def test_digits_are_only_digits(text):
+    assert not re.fullmatch(DIGITS, text)
+
+
+def test_the_scale_patterns_name_only_words_of_the_scale_table():
+    words = re.findall(r"[a-z]+", SCALE_WORD)
+    assert words and all(word in SCALE_WORDS and scale_of(word) > 1 for word in words)
+    assert all(re.fullmatch(SCALE_WORD, word, re.I) for word in ("thousand", "Million", "BILLION", "trillion", "bn", "mn"))
+    letters = [letter for letter in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if re.fullmatch(SCALE_LETTER, letter)]
+    assert letters and all(scale_of(letter) > 1 for letter in letters)

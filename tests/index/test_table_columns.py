@@ -1,0 +1,158 @@
+"""index/tables/columns.py: the columns a header names (period ends, durations, change and percent columns),
+on bare headers and on parsed tables of every shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from table_fixtures import parse, parse_flat, parse_html_statement, parse_lines_income, values
+
+from index.tables.columns import parse_columns
+from index.tables.model import ParsedTable
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def flat() -> ParsedTable:
+    return parse_flat()
+
+
+@pytest.fixture(scope="module")
+def lines_income() -> ParsedTable:
+    return parse_lines_income()
+
+
+@pytest.fixture(scope="module")
+def html_table(tmp_path_factory):
+    return parse_html_statement(tmp_path_factory.mktemp("html"))
+
+
+def periods(header: str, count: int, statement: str = "income_statement"):
+    return [(column.period_end, column.duration) for column in parse_columns(header, count, statement)]
+
+
+@pytest.mark.parametrize("header", ["Three Months Ended June 30, 2021 2020", "Three Months Ended June 30,\n2021 2020",
+                                    "Three Months Ended\nJune 30, 2021 June 30, 2020"])
+def test_columns_three_months(header):
+    assert periods(header, 2) == [(dt.date(2021, 6, 30), "3M"), (dt.date(2020, 6, 30), "3M")]
+
+
+def test_columns_years_ended():
+    assert periods("Years ended December 31, 2022 2021 2020", 3) == [
+        (dt.date(2022, 12, 31), "FY"), (dt.date(2021, 12, 31), "FY"), (dt.date(2020, 12, 31), "FY")]
+    assert parse_columns("Years ended December 31, 2022 2021 2020", 3, "income_statement")[1].period == \
+        "year ended December 31, 2021"
+
+
+def test_columns_fiscal_year_ends_on_different_days():
+    assert periods("Year Ended\nSeptember 24, 2022 September 25, 2021 September 26, 2020", 3) == [
+        (dt.date(2022, 9, 24), "FY"), (dt.date(2021, 9, 25), "FY"), (dt.date(2020, 9, 26), "FY")]
+    assert periods("52 weeks ended January 28, 2023 January 29, 2022", 2) == [
+        (dt.date(2023, 1, 28), "FY"), (dt.date(2022, 1, 29), "FY")]
+
+
+def test_columns_balance_sheet_dates_are_instants():
+    columns = parse_columns("June 30, 2021 December 31, 2020 (Unaudited)", 2, "balance_sheet")
+    assert [(column.period_end, column.duration) for column in columns] == [
+        (dt.date(2021, 6, 30), "instant"), (dt.date(2020, 12, 31), "instant")]
+    assert [column.period for column in columns] == ["June 30, 2021", "December 31, 2020"]
+
+
+def test_columns_month_day_over_bare_years_on_a_balance_sheet():
+    assert periods("March 31,\n2023 2022", 2, "balance_sheet") == [
+        (dt.date(2023, 3, 31), "instant"), (dt.date(2022, 3, 31), "instant")]
+
+
+def test_columns_quarter_and_half_side_by_side():
+    header = "Three Months Ended Six Months Ended\nJune 30, June 30,\n2021 2020 2021 2020"
+    assert periods(header, 4) == [(dt.date(2021, 6, 30), "3M"), (dt.date(2020, 6, 30), "3M"),
+                                  (dt.date(2021, 6, 30), "6M"), (dt.date(2020, 6, 30), "6M")]
+
+
+@pytest.mark.parametrize(("header", "duration"), [
+    ("Nine months ended September 30, 2023 2022", "9M"),
+    ("Six Months Ended June 30, 2021 2020", "6M"),
+    ("Quarter ended March 31, 2023 2022", "3M"),
+    ("Thirteen weeks ended April 1, 2023 April 2, 2022", "3M"),
+])
+def test_columns_durations(header, duration):
+    assert [found for _, found in periods(header, 2)] == [duration, duration]
+
+
+@pytest.mark.parametrize("header", ["Fiscal 2023 Fiscal 2022", "FY2023 FY2022", "FY'23 FY'22"])
+def test_columns_fiscal_year_labels(header):
+    columns = parse_columns(header, 2, "income_statement")
+    assert [column.year for column in columns] == [2023, 2022]
+    assert [column.period_end for column in columns] == [None, None]
+
+
+def test_columns_fewer_periods_than_numbers_are_change_columns():
+    columns = parse_columns("Years ended December 31,\n2022 2021 % change", 3, "income_statement")
+    assert [column.label for column in columns] == ["December 31, 2022", "December 31, 2021", "% change"]
+    assert [column.percent for column in columns] == [False, False, True]
+    assert columns[2].period_end is None
+    columns = parse_columns("2022 2021 Inc/(Dec) % Change", 4, "other")
+    assert [column.label for column in columns] == ["2022", "2021", "Inc/(Dec)", "% Change"]
+    assert [column.percent for column in columns] == [False, False, False, True]
+
+
+def test_columns_without_periods_are_numbered_or_take_the_cells():
+    assert [column.label for column in parse_columns("Segment results", 2, "segment")] == ["column 1", "column 2"]
+    assert [column.label for column in parse_columns("Americas Europe", 2, "segment", ["Americas", "Europe"])] == [
+        "Americas", "Europe"]
+
+
+def test_columns_header_with_a_title_above():
+    header = "CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS\n(in thousands)\nThree Months Ended June 30,\n2021 2020"
+    assert periods(header, 2) == [(dt.date(2021, 6, 30), "3M"), (dt.date(2020, 6, 30), "3M")]
+
+
+def test_percent_change_column_in_a_parsed_table():
+    text = ("Revenue by product (in millions)\nYears ended December 31,\n2022 2021 % Change\n"
+            "Products $ 1,200 $ 1,000 20 %\nServices 300 250 20 %\nTotal $ 1,500 $ 1,250 20 %")
+    table = parse(text, text, "Products", "lines")
+    assert [column.percent for column in table.columns] == [False, False, True]
+    assert values(table, "Services") == [D(300), D(250), D(20)]
+
+
+def test_flat_split_header_of_dates(flat):
+    assert flat.statement == "balance_sheet"
+    assert [column.label for column in flat.columns] == ["June 30, 2021", "December 31, 2020"]
+    assert [column.period_end for column in flat.columns] == [dt.date(2021, 6, 30), dt.date(2020, 12, 31)]
+    assert [column.duration for column in flat.columns] == ["instant", "instant"]
+    assert (flat.scale, flat.currency, flat.shape) == (1, "USD", "flat")
+
+
+def test_lines_years_under_a_month_day_header(lines_income):
+    assert lines_income.statement == "income_statement"
+    assert [column.period_end for column in lines_income.columns] == [
+        dt.date(2018, 12, 31), dt.date(2017, 12, 31), dt.date(2016, 12, 31)]
+    assert [column.duration for column in lines_income.columns] == ["FY", "FY", "FY"]
+    assert lines_income.columns[0].period == "year ended December 31, 2018"
+
+
+def test_html_columns_and_scale(html_table):
+    _, _, table = html_table
+    assert table.statement == "income_statement"
+    assert [column.period for column in table.columns] == ["three months ended June 30, 2021",
+                                                          "three months ended June 30, 2020"]
+    assert table.scale == 1000
+    assert table.currency == "USD"
+
+
+HTML_SEGMENTS = """Net sales by reportable segment (in millions)
+Americas | Europe | Total
+Net sales | $ 100 | $ 50 | $ 150
+Operating income | 30 | (5) | 25"""
+
+
+def test_html_columns_without_periods_take_the_header_cells():
+    table = parse(HTML_SEGMENTS, HTML_SEGMENTS, "Net sales |", "html")
+    assert [column.label for column in table.columns] == ["Americas", "Europe", "Total"]
+    assert all(column.period_end is None for column in table.columns)
+    assert table.statement == "segment"
+    assert values(table, "Operating income") == [D(30), D(-5), D(25)]
+    assert table.scale == 1_000_000

@@ -13,7 +13,9 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
+from assistant.presenter import present
 from index.errors import QueryError
+from index.records import Answer
 
 KS = (1, 3, 5, 10)
 OUTCOMES = ("correct", "wrong", "refused")
@@ -155,12 +157,18 @@ def write_report(out: Path, summary: dict, records: list[dict]) -> None:
                                          -(r.get("relative_error") or 0)))[:20]
     lines += ["## The 20 worst answers (strict)", "", "| Question | Gold | Answer | Why |", "|---|---|---|---|"]
     for record in worst:
-        said = record.get("error") or (record.get("answer") or {}).get("text", "")
+        said = record.get("error") or _said(record["answer"])
         gold = record["gold"]
         lines.append(f"| {_cell(gold['question'])} | {_cell(str(gold.get('answer')))} "
                      f"{gold.get('scale') or ''} {gold.get('unit') or ''} | {_cell(said)} | "
                      f"{_cell(record.get('reason') or '', 100)} |")
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _said(answer: dict) -> str:
+    """An answer as every front end shows it (the presenter's headline, then its text)."""
+    shown = present(Answer.from_json(answer))
+    return f"{shown.headline}: {shown.body}" if shown.headline else shown.body
 
 
 def _row(block: dict) -> str:

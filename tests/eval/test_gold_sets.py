@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import FILINGS, SEED, shared_or_skip
 
-from eval.questionset import SCALES, EvalQuestion, load_question_set
+from eval.questionset import EvalQuestion, load_question_set
+from index.numbers import scale_of
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions"
 TYPES = ("lookup", "calculation", "narrative", "refusal", "followup")
@@ -164,7 +165,7 @@ def test_every_numeric_answer_is_recomputed_from_its_operands(gold_set: list[Eva
         if question.answer_type != "number":
             continue
         assert question.expression and question.tolerance == 0, question.id  # the printed precision, also when lenient
-        exact = evaluate(question.expression) / SCALES[question.scale]
+        exact = evaluate(question.expression) / scale_of(question.scale)
         gold = Fraction(question.answer)
         assert abs(exact - gold) <= Fraction(1, 2 * 10 ** _decimals(question.answer)), (question.id, float(exact))
         if "value" in question.tags:

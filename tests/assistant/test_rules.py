@@ -1,4 +1,4 @@
-"""The offline backend with several filings of one company in the store: which filing answers.
+"""The rule-based backend (assistant/rules/) with several filings of one company in the store: which filing answers.
 
 The later "release" is the seed moved on a year (every 2021 printed as 2022, every 2020 as 2021), so it prints
 a six-months-2021 column whose R&D is 4,315,033 where the seed itself printed 5,508,356: a restatement, as far

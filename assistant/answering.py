@@ -51,9 +51,10 @@ class Assistant:
     def backend_name(self) -> str:
         return self.backend.name
 
-    def read(self, question: str, conversation: Conversation | None = None) -> Query:
+    def read(self, question: str, conversation: Conversation | None = None,
+             documents: list[Document] | None = None) -> Query:
         """How the question is read, against the store's documents and the conversation's earlier turns."""
-        documents = self.store.documents()
+        documents = self.store.documents() if documents is None else documents
         conversation = conversation if conversation is not None else Conversation()
         self._read_earlier(conversation, documents)
         return parse_question(question, documents, conversation.state())
@@ -68,9 +69,10 @@ class Assistant:
         started = time.perf_counter()
         require_documents(self.store)
         conversation = conversation if conversation is not None else Conversation()
-        query = self.read(question, conversation)
+        documents = self.store.documents()
+        query = self.read(question, conversation, documents)
         parsed = time.perf_counter()
-        scope = self.scope(filters)
+        scope = self.scope(filters, documents)
         if scope.filtered and query.doc_ids and not scope.narrow(query.doc_ids):
             # The user's filter bounds everything: a company the question names outside it is not searched.
             names = ", ".join(query.companies) or "the documents it names"
@@ -86,9 +88,9 @@ class Assistant:
         conversation.add(question, answer, query)
         return answer
 
-    def scope(self, filters: SearchFilters | None) -> Scope:
+    def scope(self, filters: SearchFilters | None, documents: list[Document] | None = None) -> Scope:
         """The documents the filters allow (every complete document without filters)."""
-        documents = self.store.documents()
+        documents = self.store.documents() if documents is None else documents
         if filters is None or filters.is_empty():
             return Scope(tuple(documents))
         allowed = set(self.store.filter_doc_ids(filters) or [])

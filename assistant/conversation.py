@@ -13,7 +13,7 @@ yet: the Assistant reads it when the conversation is next used. At most `limit` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from assistant.question.query import ConversationState, Query
@@ -65,9 +65,6 @@ class Conversation:
         self.turns = [*self.turns, turn][-self.limit:]
         return turn
 
-    def clear(self) -> None:
-        self.turns = []
-
     def unread(self) -> list[Turn]:
         """Turns that have no reading yet (given as text), oldest first."""
         return [turn for turn in self.turns if turn.query is None]
@@ -87,6 +84,3 @@ class Conversation:
 
     def questions(self) -> list[str]:
         return [turn.question for turn in self.turns]
-
-    def answers(self) -> Sequence[Answer]:
-        return [turn.answer for turn in self.turns if turn.answer is not None]

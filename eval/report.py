@@ -18,7 +18,6 @@ from index.errors import QueryError
 from index.records import Answer
 
 KS = (1, 3, 5, 10)
-OUTCOMES = ("correct", "wrong", "refused")
 
 
 def emit(result: dict, out: Path | None) -> None:

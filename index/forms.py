@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-FORMS = ("10-K", "10-Q", "8-K", "20-F", "6-K", "earnings release", "press release")
-
 FORM_ALIASES = {
     "10K": "10-K", "10-K": "10-K", "10Q": "10-Q", "10-Q": "10-Q", "8K": "8-K", "8-K": "8-K",
     "20F": "20-F", "20-F": "20-F", "6K": "6-K", "6-K": "6-K",

@@ -129,3 +129,19 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 300, *
     executable = Path(sys.executable).parent / "disclosures"
     return subprocess.run([str(executable), *args], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})}, **kwargs)
+
+
+@pytest.fixture
+def invoke(tmp_path):
+    """The `disclosures` command in-process (click's runner) over a data dir of the test's own."""
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    runner = CliRunner()
+    data_dir = str(tmp_path / "data")
+
+    def run(*args: str, input: str | None = None):  # noqa: A002 - click's name
+        return runner.invoke(cli, ["--data-dir", data_dir, *args], input=input, obj={})
+
+    return run

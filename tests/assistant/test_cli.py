@@ -8,21 +8,9 @@ import textwrap
 from importlib.metadata import EntryPoint
 
 import pytest
-from click.testing import CliRunner
 from conftest import REPO, run_cli
 
 from assistant.cli import ENTRY_POINT_GROUP, cli
-
-
-@pytest.fixture
-def invoke(tmp_path):
-    runner = CliRunner()
-    data_dir = str(tmp_path / "data")
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(cli, ["--data-dir", data_dir, *args], input=input, obj={})
-
-    return run
 
 
 def test_a_bad_setting_is_a_one_line_error(invoke, monkeypatch):

@@ -2,22 +2,8 @@
 
 import json
 
-import pytest
-from click.testing import CliRunner
 from conftest import SEED
 
-from assistant.cli import cli
-
-
-@pytest.fixture
-def invoke(tmp_path):
-    runner = CliRunner()
-    data_dir = str(tmp_path / "data")
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(cli, ["--data-dir", data_dir, *args], input=input, obj={})
-
-    return run
 
 
 def test_ingest_json_then_docs_and_search(invoke):

@@ -9,17 +9,6 @@ from conftest import SEED
 from assistant.cli import cli
 
 
-@pytest.fixture
-def invoke(tmp_path):
-    runner = CliRunner()
-    data_dir = str(tmp_path / "data")
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(cli, ["--data-dir", data_dir, *args], input=input, obj={})
-
-    return run
-
-
 # label query, period, statement, the value as printed in the release (sign applied), kind
 SPOT_CHECKS = [
     ("Cash", "June 30, 2021", "balance_sheet", "19935888", "money"),

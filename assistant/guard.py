@@ -37,6 +37,7 @@ Deterministic and fast: regular expressions and Decimal arithmetic, nothing else
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -88,17 +89,34 @@ def _supported(number: ProseNumber, sources: Sequence[_Source]) -> bool:
     return False
 
 
+def _restated(number: ProseNumber, previous: ProseNumber | None, text: str, sources: Sequence[_Source]) -> bool:
+    """"$1,234.0 million (1,234,000,000)": a figure restated in full units in parentheses right after the scaled
+    figure it spells out is supported when a source, at a table scale, is exactly it (the table printed 1,234.0
+    under "(in millions)"): exact, so no rounding can slip through."""
+    if previous is None or number.percent or not re.fullmatch(r"\s*\(\s*\$?\s*", text[previous.end:number.start]):
+        return False
+    with localcontext() as context:
+        context.prec = 60
+        return any(not source.percent and source.value * k == abs(number.amount) for source in sources
+                   for k in TABLE_SCALES)
+
+
 def check_numbers(text: str, citations: Sequence[Citation], figures: Sequence[Figure]) -> list[str]:
     """The raw strings of the figures in `text` that no cited quote and no calculator result supports, in order
     of first appearance, without repeats. Empty when the text is fully grounded."""
     sources = _sources(citations, figures)
     unsupported: list[str] = []
     verdicts: dict[str, bool] = {}
+    previous: ProseNumber | None = None
     for number in numbers_in_text(text):
-        if number.raw not in verdicts:
-            verdicts[number.raw] = _supported(number, sources)
-            if not verdicts[number.raw]:
+        if number.raw not in verdicts or not verdicts[number.raw]:
+            verdicts[number.raw] = _supported(number, sources) or (
+                previous is not None and verdicts.get(previous.raw, False) and _restated(number, previous, text, sources))
+            if not verdicts[number.raw] and number.raw not in unsupported:
                 unsupported.append(number.raw)
+            elif verdicts[number.raw] and number.raw in unsupported:
+                unsupported.remove(number.raw)
+        previous = number
     return unsupported
 
 

@@ -90,6 +90,14 @@ def compute(entry: Metric, period: str, lookup: Lookup, item: str | None = None,
     `item` is the line item of a generic metric (growth, CAGR: "revenue"), `years` the span of a CAGR. Raises
     MissingInput naming the line item and period when a required input is not reported or is nil, and
     CalculationError when the arithmetic cannot be done (a zero denominator, a CAGR from a negative)."""
+    expression, used = expression_of(entry, period, lookup, item, years)
+    figure = calculate(expression, used.get)
+    return figure.model_copy(update={"derivation": f"{entry.name}, {period} = {entry.definition}: {figure.derivation}"})
+
+
+def expression_of(entry: Metric, period: str, lookup: Lookup, item: str | None = None,
+                  years: int | None = None) -> tuple[str, dict[str, Fact]]:
+    """The calculator expression of `entry` for `period` over `@FACT_ID`s, and the facts it uses (see `compute`)."""
     if not entry.computable:
         raise MetricError(f"{entry.name} is not computed here: {entry.definition}")
     inputs = _inputs(entry, item, years)
@@ -119,9 +127,7 @@ def compute(entry: Metric, period: str, lookup: Lookup, item: str | None = None,
                            f"is not reported (none of {', '.join(entry.one_of)} is)")
     for name, reference in references.items():
         expression = expression.replace("{" + name + "}", reference if reference is not None else "")
-    expression = _drop_empty_arguments(expression)
-    figure = calculate(expression, used.get)
-    return figure.model_copy(update={"derivation": f"{entry.name}, {period} = {entry.definition}: {figure.derivation}"})
+    return _drop_empty_arguments(expression), used
 
 
 def _drop_empty_arguments(expression: str) -> str:

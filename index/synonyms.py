@@ -97,6 +97,13 @@ def metrics_in(text: str) -> list[str]:
     return found
 
 
+def metric_span(key: str, text: str) -> tuple[int, int] | None:
+    """The longest stretch of a text that names a metric (by its words or labels); None when it does not."""
+    entry = metric(key)
+    spans = [match.span() for word in (*entry.words, *entry.labels) if (match := _word_pattern(word).search(text))]
+    return max(spans, key=lambda span: (span[1] - span[0], -span[0]), default=None)
+
+
 def metric_position(key: str, text: str) -> int:
     """Where a text first names a metric (by its words or labels); len(text) when it does not."""
     entry = metric(key)

@@ -45,7 +45,7 @@ def label_in(text: str, blanked: str) -> str | None:
     while (shorter := _TRAIL.sub("", phrase)) != phrase:
         phrase = shorter
     phrase = phrase.strip(" .:,'’\"")
-    if not phrase or phrase.lower() in ("it", "they", "this", "that", "the", "value", "amount"):
+    if not phrase or phrase.lower() in ("it", "they", "this", "that", "the", "value", "amount") or _OP_ONLY.fullmatch(phrase):
         return None
     return phrase
 

@@ -8,25 +8,39 @@ import re
 
 from assistant.question.query import Operation
 
-_DEFINITION = re.compile(r"\b(?:is|are|should\s+be|be)\s+(?:defined|calculated|computed|measured)\s+as\s*:?\s*(.+)$",
-                         re.I | re.S)
-_DEFINITION_TAIL = re.compile(r"\s*(?:(?:please\s+)?(?:round|answer|express|give|provide|report)\b.*|\?)$", re.I | re.S)
+_DEFINITION = re.compile(
+    r"(?:\b(?:is|are|should\s+be|be|being)\s+|,\s*|\(\s*|\bwhere\s+)(?:(?:here\s+)?(?:defined|calculated|computed|"
+    r"measured)\s+as|(?:the\s+)?(?:defined|calculated|computed)\s+(?:as|by)|(?:using|with)\s+the\s+(?:definition|formula)"
+    r"\s*:?)\s*:?\s*(.+)$", re.I | re.S)
+_DEFINITION_TAIL = re.compile(r"\s*(?:[,;]?\s*(?:(?:please\s+)?(?:round(?:ed|ing)?|answer|express(?:ed)?|give|provide|report|state)\b|"
+                              r"in\s+(?:usd|us\s+dollars|dollars|percent|%|millions|billions|thousands)\b|(?:for|in)\s+"
+                              r"(?:fiscal\s+(?:year\s+)?|fy\s*)?(?:19|20)\d{2}\b).*|\?)$", re.I | re.S)
 
 
 def definition_in(text: str) -> tuple[str | None, str | None, tuple[int, int] | None]:
-    """A definition the question states: (the definition, what it defines, its span)."""
+    """A definition the question states: (the definition, what it defines, the span of the defining clause)."""
     match = _DEFINITION.search(text)
     if not match:
         return None, None, None
     body = match.group(1)
     # The definition runs to the end of its sentence (a '.' not inside a number), not into "Round your answer...".
     sentence = re.split(r"(?<!\d)\.(?!\d)\s+(?=[A-Z])|(?<!\d)\.\s*$", body, maxsplit=1)[0]
-    definition = _DEFINITION_TAIL.sub("", sentence).strip(" .:;")
+    previous = None
+    definition = sentence
+    while previous != definition:
+        previous = definition
+        definition = _DEFINITION_TAIL.sub("", definition).strip(" .:;,")
+        while definition.endswith(")") and definition.count(")") > definition.count("("):
+            definition = definition[:-1].rstrip(" .:;,")
     before = text[:match.start()]
     sentence_start = max(before.rfind(". "), before.rfind("? "), before.rfind("\n"))
-    defined = before[sentence_start + 1:].strip(" .?:\n")
-    defined = re.sub(r"^(?:where|here|and|the)\s+", "", defined, flags=re.I).strip() or None
-    return definition or None, defined, (sentence_start + 1 if sentence_start >= 0 else 0, len(text))
+    defined = before[sentence_start + 1:].strip(" .?:\n,(")
+    defined = re.sub(r"^(?:where|here|and|the)\s+|^(?:what|how\s+much)\s+(?:is|was|were|are)\s+(?:the\s+)?"
+                     r"(?:[A-Z][\w&.-]*['’]s\s+)?", "", defined, flags=re.I).strip()
+    defined = re.sub(r"(?:\s+(?:for|in|at|as\s+of)\s+(?:the\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?\S*\d{2}\S*$|^(?:fy\s*|fiscal\s+)?\d{4}\s+)", "", defined,
+                     flags=re.I).strip() or None
+    end = match.start(1) + len(sentence)
+    return definition or None, defined, (match.start(), end)
 
 
 _OPERATIONS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern, re.I)) for name, pattern in [
@@ -44,7 +58,7 @@ _OPERATIONS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern, re.
                r"\bhow\s+much\s+did\b.*\b(?:change|increase|decrease|rise|fall|grow|decline|drop)\b|"
                r"\bby\s+how\s+much\b|\b(?:absolute|dollar|net)\s+change\b|\bchange\b(?=\s*\??$)|"
                r"\bwhat\s+(?:was|is)\s+the\s+change\b"),
-    ("ratio", r"\bratio\s+of\b|\bto[\s-]+\w+(?:\s+\w+)?\s+ratio\b|\bdivided\s+by\b|\bas\s+a\s+(?:percent(?:age)?|share|"
+    ("ratio", r"\bratio\s+of\b|\bto[\s-]+\w+(?:\s+\w+)?\s+ratio\b|\bdivided\s+by\b|\bas\s+a\s+(?:percent(?:age)?|%|share|"
               r"proportion|fraction|multiple)\s+of\b|\bper\s+cent\s+of\b|\bproportion\s+of\b|(?<!per\s)\bshare\s+of\b|"
               r"\bwhat\s+(?:percent(?:age)?|share|proportion|fraction|part)\s+of\b"),
     ("margin", r"\bmargins?\b"),

@@ -11,16 +11,32 @@ import re
 
 from assistant.metrics import metric_in
 from assistant.question.companies import companies_in
+from assistant.question.formulas import formula_in
 from assistant.question.labels import PRONOUN, blank, label_in
 from assistant.question.operations import NARRATIVE, definition_in, operation_in
-from assistant.question.periods import PRIOR, at_year_end, with_document_ends
-from assistant.question.query import ACROSS_PERIODS, ConversationState, Kind, Query
+from assistant.question.periods import (
+    PRIOR,
+    at_year_end,
+    span_of_years,
+    statement_in,
+    with_document_ends,
+    years_of_average,
+)
+from assistant.question.query import ACROSS_PERIODS, ConversationState, Formula, Kind, Query, Term
 from assistant.question.units import unit_in
 from index.periods import like, ordered, periods_in, prior, unique
 from index.records import Document
 from index.synonyms import metrics_in_order
 
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what\s+about|how\s+about|same\s+(?:for|in)|now|also|then)\b", re.I)
+# A follow-up that asks its own question ("And what was net loss in that period?") asks for a level, not the
+# operation of the turn before.
+_OWN_QUESTION = re.compile(r"\b(?:what|how\s+much)\s+(?:was|were|is|are)\b", re.I)
+_INSTRUCTION = re.compile(r"\b(?:please\s+)?(?:answer|express|give|provide|state|show)(?:\s+(?:your|the)\s+"
+                          r"(?:answer|result|figure))?(?:\s+(?:it|this))?\b", re.I)
+_BOTH = re.compile(r"\b(?:both|each|those|these|all)\b", re.I)
+_AVERAGED = re.compile(r"(?<!weighted\s)(?<!weighted-)\b(?:average|mean)\b", re.I)
+_WHOLE_FIRST = re.compile(r"\b(?:what|which)\s+(?:percent(?:age)?|%|share|proportion|fraction|part)\s+of\b", re.I)
 
 
 def parse_question(question: str, documents: list[Document], state: ConversationState | None = None) -> Query:
@@ -32,6 +48,8 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     definition, defined, definition_span = definition_in(text)
     companies, doc_ids, company_spans = companies_in(text, documents)
     periods, period_spans = periods_in(text)
+    statement, statement_span = statement_in(text)
+    unclear: list[str] = []
     unit, unit_spans = unit_in(text)
     prior_match = PRIOR.search(text)
     prior_spans = [prior_match.span()] if prior_match else []
@@ -40,17 +58,19 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     main = text[:definition_span[0]] if definition_span else text
     named, analyst_span = metric_in(main)
     analyst = named.name.lower() if named else None
-    if analyst is None and defined:
-        analyst = " ".join(defined.lower().split())
+    if defined and (analyst is None or definition):
+        analyst = " ".join(defined.lower().split())  # the name the question gives what it defines
     blanked = blank(blank(text, company_spans, "\x01"), [*period_spans, *unit_spans, *prior_spans,
-                            *([analyst_span] if analyst_span else []),
+                            *([analyst_span] if analyst_span else []), *([statement_span] if statement_span else []),
                             *([definition_span] if definition_span else [])])
-    metrics = metrics_in_order(blank(text, [*company_spans, *([analyst_span] if analyst_span else [])]).replace("\x00", " "))
+    metrics = metrics_in_order(blank(text, [*company_spans, *([analyst_span] if analyst_span else []),
+                                            *([statement_span] if statement_span else [])]).replace("\x00", " "))
     # "the first half of 2021 and 2020": a bare year next to a shaped period is the same kind of period.
     shaped = [period for period in periods if period.label != str(period.year)]
     if shaped:
         periods = unique([like(period, shaped[0]) if period.label == str(period.year) else period
                            for period in periods])
+    span = span_of_years(text, periods, period_spans) if len(periods) == 2 else None
 
     operation = operation_in(blank(main, [*([analyst_span] if analyst_span else [])]).replace("\x00", " "))
     if operation == "margin" and (analyst or not metrics):
@@ -62,6 +82,38 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     compare_prior = prior_match is not None
     if operation is None and compare_prior:
         operation = "compare"
+    if operation == "change" and unit.percent:
+        operation = "pct_change"  # "the change ..., in percent" is a percentage change, never the amount
+
+    # A definition the question states is a formula, and it wins over the catalogue.
+    formula: Formula | None = None
+    if definition:
+        formula, unread = formula_in(definition)
+        if formula is None:
+            unclear.append(f"the definition's \u201c{unread}\u201d (not a line item, number or operator I can read)")
+    # "FY2019–FY2021 three-year average of X as a % of Y": the mean of the yearly ratios, each year from its column.
+    years = years_of_average(main)
+    averaged = years is not None or (bool(_AVERAGED.search(blank(main, [analyst_span] if analyst_span else [])))
+                                     and span is not None)
+    if averaged:
+        if span is not None:
+            periods = span
+        elif years and len(periods) == 1 and periods[0].year:
+            periods = [like(type(periods[0])(label=str(year), text=str(year), year=year), periods[0])
+                       for year in range(periods[0].year - years + 1, periods[0].year + 1)]
+        if years and len(periods) != years:
+            named = ", ".join(period.label for period in periods) or "none"
+            unclear.append(f"a {years}-year average over the years named ({named})")
+        ratio_cue = operation_in(_AVERAGED.sub(" ", main)) in ("ratio", "margin")
+        if formula is None and ratio_cue and len(metrics) == 2 and not analyst:
+            whole_first = bool(_WHOLE_FIRST.search(main))
+            part, whole = (metrics[1], metrics[0]) if whole_first else (metrics[0], metrics[1])
+            formula = Formula(text=f"{part.replace('_', ' ')} / {whole.replace('_', ' ')}",
+                              expression="margin({t0}, {t1})", terms=[Term(text=part.replace("_", " "), item=part),
+                                                                      Term(text=whole.replace("_", " "), item=whole)])
+        operation = "average"
+    elif span is not None and operation in ("sum", "cagr"):
+        periods = span if operation == "sum" else periods
 
     kind: Kind = "narrative" if NARRATIVE.search(main) else "figure"
     label = label_in(blank(text, company_spans, "\x01"), blanked)
@@ -83,13 +135,15 @@ def parse_question(question: str, documents: list[Document], state: Conversation
             inherited.append("metrics")
             if kind == "figure" and last.kind == "narrative" and operation is None:
                 kind = "narrative"
-        if operation is None and elliptical and last.operation != "value":
+        if operation is None and elliptical and last.operation != "value" and not _OWN_QUESTION.search(text):
             operation = last.operation
             inherited.append("operation")
         if unit.is_empty() and elliptical and not last.unit.is_empty():
             unit = last.unit
             inherited.append("unit")
     operation = operation or "value"
+    if formula is not None and operation not in ("average",):
+        operation = "metric"
 
     if last is not None and last.periods and (not doc_ids or "companies" in inherited or doc_ids == last.doc_ids):
         model = last.periods[-1]
@@ -97,10 +151,18 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     if not periods and state is not None and state.turns:
         if operation in ACROSS_PERIODS or operation == "average" or operation == "sum":
             periods = state.recent_periods(2)
+        elif last is not None and last.operation in ACROSS_PERIODS and len(last.periods) > 1 and not _BOTH.search(text):
+            # "And what was net loss in that period?" after a change from H1 2020 to H1 2021: the period asked about.
+            periods = list(last.periods[-1:])
         else:
             periods = list(last.periods) if last else []
         if periods:
             inherited.append("periods")
+    elif (len(periods) == 1 and operation in ACROSS_PERIODS and last is not None and last.periods
+          and periods[0].label != last.periods[-1].label and not compare_prior):
+        # "What is the percentage change from 2020?" after a question about H1 2021: from H1 2020 to H1 2021.
+        periods = ordered([periods[0], last.periods[-1]])
+        inherited.append("periods")
     if compare_prior and len(periods) == 1:
         periods = [prior(periods[0]), periods[0]]
     elif (operation in ("change", "pct_change", "direction") and len(periods) == 1 and len(metrics) <= 1
@@ -115,6 +177,9 @@ def parse_question(question: str, documents: list[Document], state: Conversation
         analyst = last.analyst_metric
         inherited.append("metrics")
 
-    return Query(question=question, kind=kind, companies=companies, doc_ids=doc_ids, metrics=metrics, label=label,
+    # What no part of the reading consumed: the words a line's label has to explain.
+    unparsed = " ".join(_INSTRUCTION.sub(" ", re.sub(r"[\x00\x01]+", " ", blanked)).split())
+    return Query(question=question, unparsed=unparsed, kind=kind, companies=companies, doc_ids=doc_ids, metrics=metrics, label=label,
                  analyst_metric=analyst, operation=operation, periods=periods, compare_prior=compare_prior,
-                 unit=unit, definition=definition, inherited=inherited)
+                 unit=unit, definition=definition, formula=formula, statement=statement, unclear=unclear,
+                 inherited=inherited)

@@ -11,6 +11,8 @@ from index.periods import Period, ordered
 Operation = Literal["value", "change", "pct_change", "ratio", "sum", "average", "margin", "cagr", "compare",
                     "direction", "metric"]
 Kind = Literal["figure", "narrative"]
+Statement = Literal["balance_sheet", "income_statement", "cash_flow"]
+Role = Literal["this", "prior", "average", "change"]
 
 MAX_TURNS = 5
 # Operations that compare a figure across two (or more) periods.
@@ -32,18 +34,48 @@ class Unit(BaseModel):
         return self.scale is None and self.currency is None and not self.percent and self.decimals is None
 
 
+class Term(BaseModel):
+    """A line item in a stated formula: `item` (a key of index/synonyms.yaml) read for the period asked ("this"),
+    the prior fiscal year ("prior"), their mean ("average") or their difference ("change"); `text` as written;
+    `years` the fiscal years the definition names for it ("FY2019 revenue", "average PP&E between FY2018 and
+    FY2019"), checked against the period asked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    item: str
+    role: Role = "this"
+    years: list[int] = []
+
+
+class Formula(BaseModel):
+    """A definition the question states, as a calculator expression over `{t0}`, `{t1}`... (its `terms`) and
+    numbers; `percent` when the definition multiplies by 100 itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    expression: str
+    terms: list[Term]
+    percent: bool = False
+
+
 class Query(BaseModel):
     """What a question asks, resolved against the documents and the earlier turns.
 
     `periods` are ordered old -> new. `compare_prior` says the question compares with the prior period ("year
     over year") — when it named a period, the prior one is already in `periods`. `analyst_metric` is the name of
-    a metric of the catalogue (assistant/metrics.py) or of one the question defines. `inherited` names the fields
-    taken from the conversation rather than from the question.
+    a metric of the catalogue (assistant/metrics.py) or of one the question defines; `formula` the definition the
+    question states, read as a formula (it wins over the catalogue). `statement` is the statement the question
+    names ("using the balance sheet"): the figures come from it. `unclear` lists the parts of the question that
+    were not understood, in the question's words: a query with any is refused, naming them. `inherited` names the
+    fields taken from the conversation rather than from the question.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     question: str
+    unparsed: str = ""
     kind: Kind = "figure"
     companies: list[str] = []
     doc_ids: list[str] = []
@@ -55,6 +87,9 @@ class Query(BaseModel):
     compare_prior: bool = False
     unit: Unit = Unit()
     definition: str | None = None
+    formula: Formula | None = None
+    statement: Statement | None = None
+    unclear: list[str] = []
     inherited: list[str] = []
 
 

@@ -65,6 +65,11 @@ class RuleBackend:
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "
                 f"answer. The documents are about: {names}.")))
+        if query.unclear:
+            # Never answer a nearby question: say which part was not understood.
+            return guard_answer(Answer(question=query.question, refused=True, text=(
+                f"I did not understand {'; '.join(query.unclear)}, so I will not answer rather than answer a different "
+                "question. Rephrase that part and ask again.")))
         if _COUNTING.search(query.question):
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 "I cannot count lines, periods or items that meet a condition reliably; ask for the figures "
@@ -83,7 +88,7 @@ class RuleBackend:
                     answer = answer.model_copy(update={"refused": True, "text": (
                         f"The disclosures do not give figures I can compute the {_OPERATION_NAMES[query.operation]} "
                         "from. " + answer.text.replace(LEAD, "The closest passages say:", 1))})
-            elif query.analyst_metric or query.operation == "metric":
+            elif query.formula is not None or query.analyst_metric or query.operation == "metric":
                 answer = answer_metric(query, lines, evidence, figures.refuse)
             else:
                 answer = figures.answer(exact=bool(query.doc_ids))
@@ -97,7 +102,8 @@ def _wants_prose(query: Query, lines: LineFinder) -> bool:
     """Whether the answer is in the prose rather than a line of the statements."""
     if query.kind == "narrative":
         return True
-    if query.analyst_metric or query.operation in ("ratio", "sum", "margin", "compare", "direction"):
+    if query.formula is not None or query.analyst_metric or query.operation in ("ratio", "sum", "margin", "compare",
+                                                                                "direction"):
         return False
     if re.match(r"\s*(?:when|why|who|where)\b", query.question, re.I):
         return True

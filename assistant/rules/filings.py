@@ -1,7 +1,8 @@
 """Filing choice: with many filings of one company in the store, which one a figure question is answered from.
 
-One filing per company: the most recent one whose primary statements print every period asked (a later filing's
-figures supersede as-originally-reported ones: restatements, discontinued operations). A fiscal year is read from
+One filing per company: the filing of the last period asked when its primary statements print every period asked
+(an analyst asking for FY2019 reads the FY2019 10-K; a later filing's five-year table or restated column is a
+different figure), else the most recent one that does. A fiscal year is read from
 annual reports first; a question about balances (the current ratio of FY2019) from a filing that prints that
 year's balance sheet; a metric over averages (return on equity) from one that also prints the year before.
 """
@@ -52,8 +53,12 @@ def reporting_documents(cache: CatalogCache, query: Query, doc_ids: list[str]) -
         if len(group) == 1:
             chosen.append(group[0].id)
             continue
-        group.sort(key=lambda document: (yearly and _annual(document), document.period_end or dt.date.min,
-                                         document.filing_date or dt.date.min), reverse=True)
+        # The filing of the period asked first (FY2019's figures as the FY2019 10-K reports them, not as a later
+        # filing's five-year table or restatement prints them), then the most recent.
+        own = {last.label.upper(), f"FY{last.year}" if yearly and last.year else last.label.upper()}
+        group.sort(key=lambda document: ((document.period or "").upper() in own, yearly and _annual(document),
+                                         document.period_end or dt.date.min, document.filing_date or dt.date.min),
+                   reverse=True)
         reporting = next((document.id for document in group if _reports(cache, document.id, periods, needs)), None) or \
             next((document.id for document in group if _reports(cache, document.id, periods, needs, primary=False)), None)
         chosen.extend([reporting] if reporting else [document.id for document in group])

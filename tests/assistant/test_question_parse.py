@@ -275,7 +275,10 @@ def test_stated_definition_is_kept():
                   "FY2019 revenue / (average PP&E between FY2018 and FY2019). Round your answer to two decimal places.")
     assert query.definition == "FY2019 revenue / (average PP&E between FY2018 and FY2019)"
     assert query.operation == "metric"
-    assert query.analyst_metric == "fixed asset turnover"
+    assert query.analyst_metric == "fixed asset turnover ratio"  # the name the question gives what it defines
+    assert query.formula.expression == "{t0} / ({t1})"
+    assert [(term.item, term.role, term.years) for term in query.formula.terms] == [
+        ("revenue", "this", [2019]), ("property_plant_and_equipment", "average", [2018, 2019])]
     assert query.doc_ids == ["mmm"]
     assert sorted(query.metrics) == ["property_plant_and_equipment", "revenue"]
     assert [period.label for period in query.periods] == ["FY2018", "FY2019"]

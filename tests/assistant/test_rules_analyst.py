@@ -1,0 +1,75 @@
+"""Analyst questions answered by the rule-based backend (assistant/rules/analyst.py) on Apple's FY2022 10-K: averages
+over a span of years of a ratio, a definition stated in the question, the percent asked for, sanity bounds and
+refusals that name what was not understood. Expected values are worked out by hand from the printed statements
+(PDF pages 32-35: in millions; fiscal 2022, 2021, 2020 columns)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import SHARED, shared_or_skip
+
+from assistant.answering import Assistant
+from index.ingest import Ingestor
+from index.settings import Settings
+from index.store import open_store
+
+APPLE = SHARED / "corpus" / "filings" / "APPLE_2022_10K.pdf"
+
+
+@pytest.fixture(scope="module")
+def apple(tmp_path_factory):
+    shared_or_skip()
+    store = open_store(Settings(data_dir=tmp_path_factory.mktemp("apple-store")))
+    assert not Ingestor(store, progress=False).ingest([APPLE]).failed
+    return Assistant(store)
+
+
+def _close(value: Decimal, expected: Decimal, places: int = 2) -> bool:
+    return abs(value - expected) < Decimal(1).scaleb(-places)
+
+
+def test_three_year_average_of_a_ratio_is_the_mean_of_the_yearly_ratios(apple):
+    answer = apple.ask("What is Apple's FY2020–FY2022 three-year average of capital expenditure as a % of net sales?")
+    expected = (Decimal(7309) / 274515 + Decimal(11085) / 365817 + Decimal(10708) / 394328) / 3 * 100
+    assert not answer.refused, answer.text
+    assert answer.value.unit == "percent"
+    assert _close(answer.value.number, expected), (answer.value.number, expected)
+    assert answer.grounded, answer.unsupported_numbers
+    # Every input is cited: three years of capex and of net sales.
+    assert len(answer.figures[0].facts) == 6
+
+
+def test_three_year_average_of_a_catalogue_metric(apple):
+    answer = apple.ask("What was Apple's average net profit margin over fiscal 2020 through 2022?")
+    expected = (Decimal(57411) / 274515 + Decimal(94680) / 365817 + Decimal(99803) / 394328) / 3 * 100
+    assert _close(answer.value.number, expected), answer.text
+
+
+def test_a_stated_definition_wins_over_the_catalogue(apple):
+    answer = apple.ask("What is Apple's working capital ratio for FY2022, defined as total current assets divided by "
+                       "total current liabilities? Round to two decimal places.")
+    assert not answer.refused, answer.text
+    assert answer.value.number == (Decimal(135405) / 153982).quantize(Decimal("0.01"))  # not the 18,577 difference
+    assert "definition you gave" in answer.text
+
+
+def test_a_definition_with_a_part_not_understood_is_refused_naming_it(apple):
+    answer = apple.ask("What is Apple's liquidity ratio for FY2022, defined as total current assets divided by "
+                       "total widgets?")
+    assert answer.refused
+    assert "total widgets" in answer.text
+    assert answer.value is None
+
+
+def test_a_span_that_does_not_match_the_years_asked_is_refused(apple):
+    answer = apple.ask("What is Apple's five-year average net margin for fiscal 2020 through 2022?")
+    assert answer.refused and "5-year average" in answer.text
+
+
+def test_change_in_percent_is_a_percentage_change(apple):
+    answer = apple.ask("What is Apple's year-over-year change in total net sales from FY2021 to FY2022, in percent, "
+                       "to one decimal?")
+    assert answer.value.unit == "percent"
+    assert answer.value.number == ((Decimal(394328) - 365817) / 365817 * 100).quantize(Decimal("0.1"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.metrics import metric_in
+from assistant.metrics import metric_in, metric_named
 from assistant.question.companies import companies_in
 from assistant.question.formulas import formula_in
 from assistant.question.labels import PRONOUN, blank, label_in
@@ -26,6 +26,7 @@ from assistant.question.query import ACROSS_PERIODS, ConversationState, Formula,
 from assistant.question.units import unit_in
 from index.periods import like, ordered, periods_in, prior, unique
 from index.records import Document
+from index.synonyms import metric as line_item
 from index.synonyms import metrics_in_order
 
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what\s+about|how\s+about|same\s+(?:for|in)|now|also|then)\b", re.I)
@@ -34,9 +35,37 @@ _ELLIPTICAL = re.compile(r"^\s*(?:and|what\s+about|how\s+about|same\s+(?:for|in)
 _OWN_QUESTION = re.compile(r"\b(?:what|how\s+much)\s+(?:was|were|is|are)\b", re.I)
 _INSTRUCTION = re.compile(r"\b(?:please\s+)?(?:answer|express|give|provide|state|show)(?:\s+(?:your|the)\s+"
                           r"(?:answer|result|figure))?(?:\s+(?:it|this))?\b", re.I)
+_NEUTRAL = frozenset("""
+what which whats how much many was were is are be been being did does do has have had will would the a an of for in on
+at to by from during over between across and or with its it their company company's firm business year years yearly
+annual annually fiscal period periods ended ending end as reported according value amount figure level calculate
+calculated compute computed determine find tell me please using use based answer rounded round rounding decimal
+decimals percent percentage percentages places place nearest whole number approximately about overall consolidated
+basis ratio metric average mean both each combined total same this that these those then there here my our we you your
+respectively than through thru until to since versus vs defined so now also but ok okay well report reports
+reporting gaap generated earned paid spent recorded recognized
+recognised produced achieved delivered posted had incurred
+""".split())
+_NEUTRAL_PATTERN = re.compile(r"(?:\w+['’]s|(?:two|three|four|five|six|seven|eight|nine|ten|\d+)-years?|fy\d*|q[1-4]|h[12])",
+                              re.I)
 _BOTH = re.compile(r"\b(?:both|each|those|these|all)\b", re.I)
 _AVERAGED = re.compile(r"(?<!weighted\s)(?<!weighted-)\b(?:average|mean)\b", re.I)
 _WHOLE_FIRST = re.compile(r"\b(?:what|which)\s+(?:percent(?:age)?|%|share|proportion|fraction|part)\s+of\b", re.I)
+
+
+def _metric_words(name: str | None) -> set[str]:
+    """The words of a catalogue metric's names and of its inputs' names ("acid-test", "cash dividends paid")."""
+    entry = metric_named(name) if name else None
+    if entry is None:
+        return set()
+    words = {word for alias in entry.aliases for word in re.findall(r"\w+", alias.lower())}
+    for needed in entry.inputs:
+        try:
+            item = line_item(needed.key)
+        except KeyError:
+            continue
+        words |= {word for text in (*item.words, *item.labels) for word in re.findall(r"\w+", text.lower())}
+    return words
 
 
 def parse_question(question: str, documents: list[Document], state: ConversationState | None = None) -> Query:
@@ -179,7 +208,16 @@ def parse_question(question: str, documents: list[Document], state: Conversation
 
     # What no part of the reading consumed: the words a line's label has to explain.
     unparsed = " ".join(_INSTRUCTION.sub(" ", re.sub(r"[\x00\x01]+", " ", blanked)).split())
+    extra: list[str] = []
+    if (analyst or formula) and not unclear and kind == "figure":
+        # A metric is all a question asks when every other word is a question word: "flibbertigibbet-adjusted
+        # operating margin" is not the operating margin.
+        named = set(re.findall(r"\w+", (analyst or "").lower())) | _metric_words(analyst)
+        stray = [word for word in re.findall(r"(?<![\w&'’-])[A-Za-z][\w&'’-]*", unparsed)
+                 if not all(part in _NEUTRAL | named for part in word.lower().replace("’", "'").split("-"))
+                 and not _NEUTRAL_PATTERN.fullmatch(word)]
+        extra = stray
     return Query(question=question, unparsed=unparsed, kind=kind, companies=companies, doc_ids=doc_ids, metrics=metrics, label=label,
                  analyst_metric=analyst, operation=operation, periods=periods, compare_prior=compare_prior,
-                 unit=unit, definition=definition, formula=formula, statement=statement, unclear=unclear,
+                 unit=unit, definition=definition, formula=formula, statement=statement, unclear=unclear, extra=extra,
                  inherited=inherited)

@@ -90,6 +90,7 @@ class Query(BaseModel):
     formula: Formula | None = None
     statement: Statement | None = None
     unclear: list[str] = []
+    extra: list[str] = []
     inherited: list[str] = []
 
 

@@ -8,6 +8,7 @@ the question names or else a primary statement first, and every input is cited. 
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculator import calculate
@@ -114,6 +115,14 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
     what = f"the average of the yearly {name} for {span}" if averaged else f"{name}, {label}"
     figure = figure.model_copy(update={"derivation": f"{what} = {'mean of ' if averaged else ''}{definition}: "
                                                      f"{figure.derivation}"})
+    labels = {word for fact in figure.facts for word in re.findall(r"\w+", f"{fact.label} {fact.group or ''}".lower())}
+    unexplained = [word for word in query.extra
+                   if not all(part in labels for part in re.findall(r"\w+", word.lower()))]
+    if unexplained:
+        # "flibbertigibbet-adjusted operating margin" is not the operating margin: say so, do not answer it.
+        return Answer(question=query.question, refused=True, text=(
+            f"I did not understand \u201c{' '.join(unexplained)}\u201d in this question: the {name} I can compute "
+            f"({definition}) does not involve it, so I will not answer rather than answer a different question."))
     one_table = len({(fact.doc_id, fact.statement) for fact in figure.facts}) == 1 and all(
         fact.statement in PRIMARY_STATEMENTS for fact in figure.facts)
     if problem := implausible(name, figure.value, one_table):

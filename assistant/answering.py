@@ -79,6 +79,11 @@ class Assistant:
             answer = guard_answer(Answer(question=question, refused=True, text=(
                 f"The question is about {names}, but the conversation is filtered to {scope.description}: "
                 "no document in the filter answers it.")))
+        elif query.unclear:
+            # Every backend: a part of the question not understood is named, never answered as a nearby question.
+            answer = guard_answer(Answer(question=question, refused=True, text=(
+                f"I did not understand {'; '.join(query.unclear)}, so I will not answer rather than answer a "
+                "different question. Rephrase that part and ask again.")))
         else:
             answer = self.backend.answer(query, scope, conversation.history())
         done = time.perf_counter()

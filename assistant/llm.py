@@ -132,7 +132,8 @@ class LLMBackend:
     def _question(self, query: Query, doc_ids: list[str]) -> str:
         names = sorted({self.cache.document(doc_id).title for doc_id in doc_ids})
         scope = "; ".join(names[:12]) + (f"; and {len(names) - 12} more" if len(names) > 12 else "")
-        return f"{query.question}\n\n(Documents you can search: {scope}.)"
+        return (f"{query.question}\n\n(Documents you can search: {scope}.)\n(How the question reads: "
+                f"{query.reading()}. Answer exactly that quantity, or refuse.)")
 
     def _run(self, model, tools: dict, messages: list, usage: dict[str, int], first=None) -> str:  # noqa: ANN001
         """Let the model call tools until it answers; the final answer text ("" if it never did)."""

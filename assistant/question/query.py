@@ -94,6 +94,30 @@ class Query(BaseModel):
     inherited: list[str] = []
 
 
+    def reading(self) -> str:
+        """The reading in one line, for a language model's prompt and for logs: what is asked, for which periods,
+        in which unit, from which statement, by which stated definition."""
+        parts = [f"operation: {self.operation}"]
+        if self.analyst_metric:
+            parts.append(f"metric: {self.analyst_metric}")
+        elif self.metrics or self.label:
+            parts.append(f"line: {self.label or ', '.join(self.metrics)}")
+        if self.periods:
+            parts.append(f"periods: {', '.join(period.label for period in self.periods)}")
+        if self.formula is not None:
+            parts.append(f"stated definition (use it, not a textbook one): {self.formula.text}")
+        if self.statement:
+            parts.append(f"from the {self.statement.replace('_', ' ')} only")
+        unit = self.unit
+        if unit.percent:
+            parts.append("answer in percent")
+        if unit.scale and unit.scale > 1:
+            parts.append(f"answer in units of {unit.scale:,}" + (f" {unit.currency}" if unit.currency else ""))
+        if unit.decimals is not None:
+            parts.append(f"rounded to {unit.decimals} decimal place{'s' if unit.decimals != 1 else ''}")
+        return "; ".join(parts)
+
+
 class ConversationState(BaseModel):
     """What the parser remembers of a conversation: its last few queries (oldest first)."""
 

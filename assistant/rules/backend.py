@@ -65,11 +65,6 @@ class RuleBackend:
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "
                 f"answer. The documents are about: {names}.")))
-        if query.unclear:
-            # Never answer a nearby question: say which part was not understood.
-            return guard_answer(Answer(question=query.question, refused=True, text=(
-                f"I did not understand {'; '.join(query.unclear)}, so I will not answer rather than answer a different "
-                "question. Rephrase that part and ask again.")))
         if _COUNTING.search(query.question):
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 "I cannot count lines, periods or items that meet a condition reliably; ask for the figures "

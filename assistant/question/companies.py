@@ -50,8 +50,17 @@ def companies_in(question: str, documents: list[Document]) -> tuple[list[str], l
     return companies, doc_ids, spans
 
 
+_FOR_NAME = re.compile(r"^\s*(?i:(?:(?:and|now|same|then)\s+)?(?:(?:what|how)\s+about\s+|(?:the\s+)?same\s+)?for\s+)"
+                       r"([A-Z][A-Za-z&.-]+(?:\s+[A-Z][A-Za-z&.-]+){0,2})\s*[?.!]?\s*$")
+
+
 def unknown_company(question: str, documents: list[Document]) -> str | None:
-    """A company the question names with a possessive ("Pfizer's") that no document is about."""
+    """A company the question names that no document is about: with a possessive ("Pfizer's"), or as the whole of
+    a follow-up ("And for Pfizer?")."""
+    if (match := _FOR_NAME.match(question)) and not re.search(r"\d", match.group(1)):
+        _, ids, _ = companies_in(match.group(1), documents)
+        if not ids and not re.fullmatch(r"(?:FY|Q[1-4]|H[12]|fiscal|the)\b.*", match.group(1), re.I):
+            return match.group(1)
     for match in _POSSESSIVE_NAME.finditer(question):
         name = match.group(1)
         if name.split()[0].lower() in ("what", "which", "how", "company", "the", "and"):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 _LEAD = re.compile(
-    r"\b(?:what|how)\s+about\s+(?:the\s+)?|\b(?:what|how\s+much|how\s+many)\s+(?:(?:was|were|is|are|has\s+been|have\s+been|did)\s+)?(?:the\s+)?"
+    r"\b(?:what|how)\s+about\s+(?:the\s+)?|^\s*and\s+(?:the\s+)?(?=[a-z])(?!(?:in|for|at|during|what|how|by|over|from)\b)|"
+    r"\b(?:what|how\s+much|how\s+many|how\s+(?:large|big|high|low|small))\s+(?:(?:was|were|is|are|has\s+been|have\s+been|did)\s+)?(?:the\s+)?"
     r"(?:(?:value|amount|figure|balance|level)\s+of\s+(?:the\s+)?)?|"
     r"\b(?:give|show|tell)\s+me\s+(?:the\s+)?|\bfind\s+(?:the\s+)?|\breport\s+(?:the\s+)?", re.I)
 _OP_WORDS = re.compile(

@@ -46,6 +46,7 @@ def definition_in(text: str) -> tuple[str | None, str | None, tuple[int, int] | 
 _OPERATIONS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern, re.I)) for name, pattern in [
     ("cagr", r"\bcagr\b|compound(?:ed)?\s+annual(?:\s+growth)?(?:\s+rate)?|annuali[sz]ed\s+growth"),
     ("pct_change", r"\b(?:percent(?:age)?|%)\s+(?:change|increase|decrease|growth|decline|difference|rise|drop|fall)|"
+                   r"\bhow\s+(?:fast|quickly)\s+(?:did|does|has|have|is|was)\b|"
                    r"\bgrowth\s+rate\b|\bby\s+what\s+(?:percent(?:age)?|%)|\bhow\s+many\s+percent|"
                    r"\bgr[eo]w\s+(?:by\s+)?(?:in\s+)?(?:percent(?:age)?|%)|\b(?:change|growth|increase|decrease)\s+"
                    r"(?:in|as\s+a)\s+percent(?:age)?(?!\s+of)|\byoy\s+growth|\byear[\s-]+over[\s-]+year\s+growth"),

@@ -16,6 +16,7 @@ from assistant.question.labels import PRONOUN, blank, label_in
 from assistant.question.operations import NARRATIVE, definition_in, operation_in
 from assistant.question.periods import (
     PRIOR,
+    THAT_PERIOD,
     at_year_end,
     span_of_years,
     statement_in,
@@ -32,7 +33,7 @@ from index.synonyms import metrics_in_order
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what\s+about|how\s+about|same\s+(?:for|in)|now|also|then)\b", re.I)
 # A follow-up that asks its own question ("And what was net loss in that period?") asks for a level, not the
 # operation of the turn before.
-_OWN_QUESTION = re.compile(r"\b(?:what|how\s+much)\s+(?:was|were|is|are)\b", re.I)
+_OWN_QUESTION = re.compile(r"\b(?:what|how\s+(?:much|large|big|high|low|small))\s+(?:was|were|is|are)\b", re.I)
 _INSTRUCTION = re.compile(r"\b(?:please\s+)?(?:answer|express|give|provide|state|show)(?:\s+(?:your|the)\s+"
                           r"(?:answer|result|figure))?(?:\s+(?:it|this))?\b", re.I)
 _NEUTRAL = frozenset("""
@@ -82,6 +83,7 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     unit, unit_spans = unit_in(text)
     prior_match = PRIOR.search(text)
     prior_spans = [prior_match.span()] if prior_match else []
+    prior_spans += [match.span() for match in THAT_PERIOD.finditer(text)]
 
     # The question proper (without its stated definition) decides the operation and the label.
     main = text[:definition_span[0]] if definition_span else text
@@ -109,9 +111,15 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     if operation is None and (analyst or definition):
         operation = "metric"
     compare_prior = prior_match is not None
+    # "What about the prior year?" after a question about a period: the same question, a year earlier.
+    period_switch = (last is not None and bool(last.periods) and compare_prior and not periods and operation is None
+                     and bool(_ELLIPTICAL.match(text)) and not metrics and label_in(blank(text, company_spans, "\x01"),
+                                                                                      blanked) is None)
+    if period_switch:
+        compare_prior = False
     if operation is None and compare_prior:
         operation = "compare"
-    if operation == "change" and unit.percent:
+    if operation in ("change", "direction", "compare") and unit.percent:
         operation = "pct_change"  # "the change ..., in percent" is a percentage change, never the amount
 
     # A definition the question states is a formula, and it wins over the catalogue.
@@ -161,8 +169,10 @@ def parse_question(question: str, documents: list[Document], state: Conversation
             inherited.append("companies")
         if not metrics and label is None and analyst is None and definition is None:
             metrics, label, analyst = list(last.metrics), last.label, last.analyst_metric
-            inherited.append("metrics")
-            if kind == "figure" and last.kind == "narrative" and operation is None:
+            if "metrics" not in inherited:
+                inherited.append("metrics")
+            if kind == "figure" and last.kind == "narrative" and operation is None and not periods and \
+                    not _OWN_QUESTION.search(text):
                 kind = "narrative"
         if operation is None and elliptical and last.operation != "value" and not _OWN_QUESTION.search(text):
             operation = last.operation
@@ -171,6 +181,9 @@ def parse_question(question: str, documents: list[Document], state: Conversation
             unit = last.unit
             inherited.append("unit")
     operation = operation or "value"
+    if period_switch and last is not None:
+        periods = [prior(period) for period in last.periods]
+        inherited.append("periods")
     if formula is not None and operation not in ("average",):
         operation = "metric"
 
@@ -204,7 +217,8 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     if last is not None and not metrics and not analyst and (label is None or PRONOUN.match(label)):
         metrics, label = list(last.metrics), last.label
         analyst = last.analyst_metric
-        inherited.append("metrics")
+        if "metrics" not in inherited:
+            inherited.append("metrics")
 
     # What no part of the reading consumed: the words a line's label has to explain.
     unparsed = " ".join(_INSTRUCTION.sub(" ", re.sub(r"[\x00\x01]+", " ", blanked)).split())

@@ -10,7 +10,11 @@ from index.records import Document
 
 PRIOR = re.compile(
     r"\b(?:year[\s-]+over[\s-]+year|yoy|y/y|(?:the\s+)?(?:prior|previous|preceding)\s+(?:fiscal\s+)?(?:year|period)|"
-    r"(?:the\s+)?same\s+period\s+(?:of\s+|in\s+)?(?:the\s+)?(?:prior|previous|last)\s+year|last\s+year)\b", re.I)
+    r"(?:the\s+)?same\s+period\s+(?:of\s+|in\s+)?(?:the\s+)?(?:prior|previous|last)\s+year|last\s+year|"
+    r"(?:the\s+)?(?:year|period|quarter)\s+before|a\s+year\s+(?:earlier|before|ago))\b", re.I)
+# "in that (same) period": the period of the turn before, said with a demonstrative.
+THAT_PERIOD = re.compile(r"\b(?:in|for|during|over|at|of)?\s*(?:that|this|the\s+same|that\s+same|those|these)\s+"
+                         r"(?:same\s+)?(?:periods?|years?|quarters?|half|halves|dates?|times?|six\s+months|months)\b", re.I)
 
 
 def at_year_end(question: str, period: Period) -> Period:

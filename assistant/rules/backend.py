@@ -60,7 +60,7 @@ class RuleBackend:
         documents = list(scope.documents)
         doc_ids = scope.narrow(query.doc_ids) if query.doc_ids or scope.filtered else []
         unknown = unknown_company(query.question, documents)
-        if unknown and not query.doc_ids:
+        if unknown and (not query.doc_ids or "companies" in query.inherited):
             names = ", ".join(sorted({document.company or document.title for document in documents}))
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "

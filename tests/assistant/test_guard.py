@@ -77,6 +77,17 @@ def test_table_scale_is_applied_up_to_the_answers_own_scale():
     assert check_numbers("G&A was $2.7 billion", [quote], []) == ["$2.7 billion"]
 
 
+def test_a_scaled_figure_restated_in_full_units_in_parentheses_is_supported():
+    quote = cite("Total revenues 39,383 37,728")  # from a table "(in millions)"
+    assert check_numbers("Total revenues were $39.4 billion (39,383,000,000) [1].", [quote], []) == []
+    assert check_numbers("Total revenues were $39,383.0 million (39,383,000,000) [1].", [quote], []) == []
+    # Only exactly the printed figure at a table scale, and only right after a figure the quote supports.
+    assert check_numbers("Total revenues were $39.4 billion (39,384,000,000) [1].", [quote], []) == ["39,384,000,000"]
+    assert check_numbers("Total revenues were 39,383,000,000 [1].", [quote], []) == ["39,383,000,000"]
+    assert check_numbers("Total revenues were $41.2 billion (39,383,000,000).", [quote], []) == [
+        "$41.2 billion", "39,383,000,000"]
+
+
 def test_thousands_table():
     quote = cite("Research and development 5,508 4,315")  # "(in thousands)"
     assert check_numbers("R&D was $5.5 million, against $4,315 thousand", [quote], []) == []

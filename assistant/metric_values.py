@@ -117,8 +117,8 @@ def expression_of(entry: Metric, period: str, lookup: Lookup, item: str | None =
         if fact is None and not needed.optional:
             raise missing_input(entry.name, needed.key, period, needed.role)
         if fact is not None and fact.kind != "money":
-            raise MetricError(f"cannot compute {entry.name} for {period}: {fact.label} ({fact.id}) is a {fact.kind} "
-                              f"figure, not an amount of money")
+            raise MetricError(f"cannot compute {entry.name} for {period}: {fact.label} ({fact.period or 'its period'}) "
+                              f"is read as a {fact.kind.replace('_', '-')} figure, not an amount of money")
         references[needed.name] = None if fact is None else _reference(fact, needed.sign)
         if fact is not None:
             used[fact.id] = fact

@@ -69,3 +69,22 @@ def unknown_company(question: str, documents: list[Document]) -> str | None:
         if not ids:
             return name
     return None
+
+
+# "eBay's 2019 Form 10-K", "its fiscal 2017 10-K", "the FY2021 annual report": the filing a question reads from.
+_FILING = re.compile(
+    r"(?:\b(?:in|from|using|per|according\s+to|based\s+on|as\s+(?:reported|stated|shown)\s+in)\s+)?(?:(?:its|the|their|"
+    r"[A-Z][\w&.-]*['’]s)\s+)?(?:company['’]s\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?((?:19|20)\d{2})\s+(?:annual\s+report\s+on\s+)?"
+    r"(?:form\s+)?(10-?k|annual\s+report)\b", re.I)
+
+
+def filing_in(question: str, documents: list[Document], doc_ids: list[str]) -> tuple[list[str], tuple[int, int] | None]:
+    """The annual reports a question names by fiscal year ("Using eBay's 2019 Form 10-K"), among `doc_ids` (all
+    documents when empty), and the span naming them; ([], None) when it names none."""
+    match = _FILING.search(question)
+    if not match:
+        return [], None
+    year = match.group(1)
+    found = [document.id for document in documents if (not doc_ids or document.id in doc_ids)
+             and (document.period or "").upper() == f"FY{year}" and (document.form or "").upper().startswith("10-K")]
+    return found, match.span()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.metrics import metric_in, metric_named
-from assistant.question.companies import companies_in
+from assistant.question.companies import companies_in, filing_in
 from assistant.question.formulas import formula_in
 from assistant.question.labels import PRONOUN, blank, label_in
 from assistant.question.operations import NARRATIVE, definition_in, operation_in
@@ -44,7 +44,7 @@ calculated compute computed determine find tell me please using use based answer
 decimals percent percentage percentages places place nearest whole number approximately about overall consolidated
 basis ratio metric average mean both each combined total same this that these those then there here my our we you your
 respectively than through thru until to since versus vs defined so now also but ok okay well report reports
-reporting gaap generated earned paid spent recorded recognized
+reporting gaap ends year-end year-ends balance balances beginning ending opening closing start starting generated earned paid spent recorded recognized
 recognised produced achieved delivered posted had incurred
 """.split())
 _NEUTRAL_PATTERN = re.compile(r"(?:\w+['’]s|(?:two|three|four|five|six|seven|eight|nine|ten|\d+)-years?|fy\d*|q[1-4]|h[12])",
@@ -61,12 +61,16 @@ def _metric_words(name: str | None) -> set[str]:
         return set()
     words = {word for alias in entry.aliases for word in re.findall(r"\w+", alias.lower())}
     for needed in entry.inputs:
-        try:
-            item = line_item(needed.key)
-        except KeyError:
-            continue
-        words |= {word for text in (*item.words, *item.labels) for word in re.findall(r"\w+", text.lower())}
+        words |= _item_words(needed.key)
     return words
+
+
+def _item_words(key: str) -> set[str]:
+    try:
+        item = line_item(key)
+    except KeyError:
+        return set()
+    return {word for text in (*item.words, *item.labels) for word in re.findall(r"\w+", text.lower())}
 
 
 def parse_question(question: str, documents: list[Document], state: ConversationState | None = None) -> Query:
@@ -75,11 +79,22 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     last = state.last if state else None
     inherited: list[str] = []
 
+    unclear: list[str] = []
     definition, defined, definition_span = definition_in(text)
     companies, doc_ids, company_spans = companies_in(text, documents)
     periods, period_spans = periods_in(text)
+    filing_ids, filing_span = filing_in(text, documents, doc_ids)
+    if filing_span is not None:
+        # The year of a filing named ("its 2017 Form 10-K") is which document, not a period asked, unless it is
+        # the only year the question names.
+        others = periods_in(blank(text, [filing_span], " "))
+        if others[0]:
+            periods, period_spans = others
+        if filing_ids:
+            doc_ids = filing_ids
+        else:
+            unclear.append(f"\u201c{text[filing_span[0]:filing_span[1]].strip()}\u201d (no such filing is in the store)")
     statement, statement_span = statement_in(text)
-    unclear: list[str] = []
     unit, unit_spans = unit_in(text)
     prior_match = PRIOR.search(text)
     prior_spans = [prior_match.span()] if prior_match else []
@@ -93,6 +108,7 @@ def parse_question(question: str, documents: list[Document], state: Conversation
         analyst = " ".join(defined.lower().split())  # the name the question gives what it defines
     blanked = blank(blank(text, company_spans, "\x01"), [*period_spans, *unit_spans, *prior_spans,
                             *([analyst_span] if analyst_span else []), *([statement_span] if statement_span else []),
+                            *([filing_span] if filing_span else []),
                             *([definition_span] if definition_span else [])])
     metrics = metrics_in_order(blank(text, [*company_spans, *([analyst_span] if analyst_span else []),
                                             *([statement_span] if statement_span else [])]).replace("\x00", " "))
@@ -149,6 +165,8 @@ def parse_question(question: str, documents: list[Document], state: Conversation
                               expression="margin({t0}, {t1})", terms=[Term(text=part.replace("_", " "), item=part),
                                                                       Term(text=whole.replace("_", " "), item=whole)])
         operation = "average"
+    elif operation == "average" and (analyst or formula):
+        operation = "metric"  # "return on assets, using average total assets": the metric's own average
     elif span is not None and operation in ("sum", "cagr"):
         periods = span if operation == "sum" else periods
 
@@ -227,6 +245,8 @@ def parse_question(question: str, documents: list[Document], state: Conversation
         # A metric is all a question asks when every other word is a question word: "flibbertigibbet-adjusted
         # operating margin" is not the operating margin.
         named = set(re.findall(r"\w+", (analyst or "").lower())) | _metric_words(analyst)
+        for term in formula.terms if formula else []:
+            named |= set(re.findall(r"\w+", term.text.lower())) | _item_words(term.item)
         stray = [word for word in re.findall(r"(?<![\w&'’-])[A-Za-z][\w&'’-]*", unparsed)
                  if not all(part in _NEUTRAL | named for part in word.lower().replace("’", "'").split("-"))
                  and not _NEUTRAL_PATTERN.fullmatch(word)]

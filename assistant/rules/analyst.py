@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculator import calculate
 from assistant.citations import Evidence
-from assistant.metric_values import expression_of, years_back
+from assistant.metric_values import BALANCE_ITEMS, expression_of, years_back
 from assistant.metrics import METRICS, metric_named
 from assistant.question.query import Formula, Query
 from assistant.rules.lines import PRIMARY_STATEMENTS, Line, LineFinder
@@ -38,6 +38,9 @@ class FactLookup:
     def for_period(self, target: Period | None):  # noqa: ANN201 - metric_values.Lookup
         def lookup(key: str, role: str) -> Fact | None:
             candidates = [line for line in self.candidates if key in line.metrics]
+            # A balance is read at a date, a flow over a period: "Inventories (2,642)" in the cash flow statement is
+            # a change, never the inventory balance.
+            candidates = [line for line in candidates if _fits(line, key)]
             if self.statement:
                 # "Using the balance sheet": that statement's line, never a roll-forward, a note or a cash-flow change.
                 candidates = [line for line in candidates if line.facts[0].statement == self.statement]
@@ -72,6 +75,13 @@ class FactLookup:
             return None
 
         return lookup
+
+
+def _fits(line: Line, key: str) -> bool:
+    """Whether a line can give a line item: a balance from a balance sheet or a dated column, a flow from a period."""
+    if key in BALANCE_ITEMS:
+        return line.facts[0].statement == "balance_sheet" or any(fact.duration == "instant" for fact in line.facts)
+    return line.facts[0].statement != "balance_sheet" and not all(fact.duration == "instant" for fact in line.facts)
 
 
 def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -> Answer:  # noqa: ANN001
@@ -122,7 +132,7 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
         # "flibbertigibbet-adjusted operating margin" is not the operating margin: say so, do not answer it.
         return Answer(question=query.question, refused=True, text=(
             f"I did not understand \u201c{' '.join(unexplained)}\u201d in this question: the {name} I can compute "
-            f"({definition}) does not involve it, so I will not answer rather than answer a different question."))
+            f"does not involve it, so I will not answer rather than answer a different question."))
     one_table = len({(fact.doc_id, fact.statement) for fact in figure.facts}) == 1 and all(
         fact.statement in PRIMARY_STATEMENTS for fact in figure.facts)
     if problem := implausible(name, figure.value, one_table):

@@ -262,7 +262,7 @@ def test_growth_of_free_cash_flow_line_and_zero_denominators():
 
 def test_a_per_share_fact_is_not_an_amount():
     extra = {("net_income", "this"): make_fact("net_income", 5, kind="per_share", scale=1)}
-    with pytest.raises(MetricError, match="per_share"):
+    with pytest.raises(MetricError, match="read as a per-share figure"):
         run("net_margin", book_lookup(extra=extra))
 
 

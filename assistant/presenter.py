@@ -3,7 +3,7 @@ the unverified-numbers warning. Front ends render these in their own markup (the
 Markdown and HTML, Slack's Block Kit); what a piece says is decided once, here.
 
     shown = present(answer)
-    shown.headline        # "$5,508,356" | "27.66%" | None (a refusal, a narrative answer, an unverified one)
+    shown.headline        # "$5,508,356" | "27.66%" | "Ian Huen" (a quote's short answer) | None (a refusal, an unverified one)
     shown.body            # the answer's text, [n] markers and "[unverified]" marks as the answer has them
     shown.sources         # the citations (n, title, page, section, quote, ...); source_label/source_where name them
     shown.calculations    # Calculation(result, derivation, facts=[FactLine(label, period, printed, source)])
@@ -92,11 +92,15 @@ def unverified_notice(numbers: list[str]) -> Notice | None:
 def headline(answer: Answer) -> str | None:
     """The answer's headline figure for reading: "$5,508,356", "$99,803 million", "27.66%", "1.33".
 
-    None for a refusal, an answer without a value, and an answer with an unverified number (the value may be the
-    number that failed the check; the warning, not a headline, is what the reader should see first)."""
+    A narrative answer's short answer ("Ian Huen", "6; 3") when it has one, read from the sentence it quotes.
+    None for a refusal, an answer without a value or short answer, and an answer with an unverified number (the
+    value may be the number that failed the check; the warning, not a headline, is what the reader should see
+    first)."""
     value = answer.value
-    if value is None or answer.refused or not answer.grounded:
+    if answer.refused or not answer.grounded:
         return None
+    if value is None:
+        return "; ".join(answer.spans) if answer.spans else None
     number = value.number
     if value.unit == "percent":
         return format_number(number, percent=True)

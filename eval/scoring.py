@@ -254,12 +254,15 @@ _LEADING = re.compile(r"^(?:[,:;–—-]\s*)?(?:(?:which|that|who)\s+)?(?:(?:is|
                       re.I)
 
 
-def short_answer(question: str, answer: Answer) -> str:
-    """The few words a span metric compares: the figure as printed (a lookup) or computed, else the part of the
-    first quoted sentence after the last of the question's words to appear in it for the first time ("On a
-    cost-plus type contract, we are paid | our allowable incurred costs plus a profit ..."). Empty for a refusal."""
+def short_answer(question: str, answer: Answer) -> str | list[str]:
+    """The few words a span metric compares: the answer's own `spans` when it gives them (one string, or a list
+    for several items), else the figure as printed (a lookup) or computed, else the part of the first quoted
+    sentence after the last of the question's words to appear in it for the first time ("On a cost-plus type
+    contract, we are paid | our allowable incurred costs plus a profit ..."). Empty for a refusal."""
     if answer.refused:
         return ""
+    if answer.spans:
+        return answer.spans[0] if len(answer.spans) == 1 else list(answer.spans)
     if answer.value is not None:
         figure = answer.figures[0] if answer.figures else None
         if figure is not None and len(figure.facts) == 1 and figure.facts[0].value is not None:

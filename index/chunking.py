@@ -4,7 +4,7 @@
   into one line, as in the seed) stays in one passage with its title and column headers. A long table is split
   by rows; each later part carries the table's title and headers in `header`, which is a span of its own.
 - Prose is packed up to `chunk_size` characters; a longer stretch is split by LangChain's
-  RecursiveCharacterTextSplitter, at paragraph, then line, then sentence boundaries.
+  RecursiveCharacterTextSplitter, at paragraph, then line, then sentence boundaries (index/sentences.py's).
 - Passages never cross a page boundary, so each has one page.
 - `passage.text == text[passage.start:passage.end]` always holds.
 
@@ -21,6 +21,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from index.loading import LoadedFile, Span
 from index.numbers import NUMBER_PATTERN
 from index.segments import Segment, page_segments, running_lines
+from index.sentences import SENTENCE_END
 
 _HAS_DIGIT = re.compile(r"\d")
 
@@ -58,7 +59,9 @@ class Chunker:
         self.splitter = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size,
             chunk_overlap=min(chunk_overlap, chunk_size // 2),
-            separators=["\n\n", ".\n", "\n", ". ", "; ", ", ", " ", ""],
+            # Sentences end where index/sentences.py says, never at "H.C." or "Inc.".
+            separators=[re.escape("\n\n"), re.escape(".\n"), "\n", SENTENCE_END, "; ", ", ", " ", ""],
+            is_separator_regex=True,
             keep_separator="end",
             add_start_index=True,
             strip_whitespace=True,

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from index.numbers import DIGITS, SCALE_LETTER, SCALE_WORD, scale_of
 from index.periods import DATE, DURATION_OF_MONTHS, MONTH_NAME, MONTHS_COUNT, MONTHS_WORDS, YEAR, parse_date
+from index.sentences import sentence_spans
 from index.synonyms import metric_of_label
 
 _MONEY = re.compile(
@@ -52,8 +53,6 @@ _CHANGE = re.compile(r"^(?:increase|decrease) in (.+)$")
 _YEAR_BEFORE_SHARES = re.compile(rf"(?:\b(?:in|during|fiscal|since|through|until|for|by|from|year|FY)|"
                                  rf"{MONTH_NAME}(?:\s+\d{{1,2}})?,?)\s*$", re.I)
 _MONTH_BEFORE = re.compile(rf"{MONTH_NAME}\s*$")
-_END = re.compile(r"[.!?](?=[\"”’)]?(?:\s+[\"“(A-Z0-9]|\s*$))|\n")
-_ABBREVIATION = re.compile(r"(?:\b(?:Inc|Co|Ltd|Corp|Mr|Ms|Mrs|Dr|No|vs|St|Jr|Sr|U\.S|e\.g|i\.e)|\b[A-Z])$")
 
 
 @dataclass
@@ -72,22 +71,8 @@ class NarrativeFigure:
 
 
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans in text[start:end]; decimals ("$17.1"), initials ("H.C.") and "Inc." do not end one."""
-    spans = []
-    begin = start
-    for match in _END.finditer(text, start, end):
-        if match.group(0) == "." and _ABBREVIATION.search(text[max(start, match.start() - 6):match.start()]):
-            continue
-        stop = match.end() if match.group(0) != "\n" else match.start()
-        piece = text[begin:stop]
-        if piece.strip():
-            left = begin + len(piece) - len(piece.lstrip())
-            spans.append((left, stop))
-        begin = match.end()
-    if text[begin:end].strip():
-        piece = text[begin:end]
-        spans.append((begin + len(piece) - len(piece.lstrip()), end))
-    return spans
+    """Sentence spans in text[start:end], one statement per line as well (index/sentences.py)."""
+    return sentence_spans(text, start, end, line_breaks=True)
 
 
 def figures_in(text: str, start: int, end: int, default_end: dt.date | None = None,

@@ -242,6 +242,9 @@ class Answer(BaseModel):
     grounded: bool = True
     unsupported_numbers: list[str] = []
     refused: bool = False
+    spans: list[str] = Field(default_factory=list, description=(
+        "The few words that answer, when the text quotes more: a name, a date, a phrase, a figure as printed, "
+        "or several items for a list question."))
     backend: str = "offline"
     timings: dict[str, float] = Field(default_factory=dict)
     tokens: dict[str, int] = Field(default_factory=dict, description="LLM token usage (input_tokens, output_tokens, ...).")

@@ -109,3 +109,11 @@ def test_headline_reads_the_value_in_its_unit_and_scale(number, unit, scale, exp
 
 def test_no_value_no_headline():
     assert headline(Answer(question="Why did fees fall?", text="The disclosures say: “…” [1].")) is None
+
+
+def test_a_quoted_answer_headlines_its_short_answer_unless_refused():
+    quoted = Answer(question="Who is the CEO?", text="The disclosures say: “… said Mr. Ian Huen, Chief Executive "
+                    "Officer …” [1]", spans=["Ian Huen"])
+    assert headline(quoted) == "Ian Huen"
+    assert headline(quoted.model_copy(update={"spans": ["6", "3"]})) == "6; 3"
+    assert headline(quoted.model_copy(update={"refused": True})) is None

@@ -235,3 +235,16 @@ def test_short_answer_of_a_figure_and_of_a_refusal():
     assert short_answer("What was revenue?", said("1496.5", scale=1_000_000)) == "1496.5"
     assert short_answer("What was revenue?", said(None, refused=True, text="The disclosures do not say.")) == ""
     assert exact_match(short_answer("What was revenue?", said("1496.5")), "$1,496.5") == 1.0
+
+
+def test_short_answer_is_the_answers_own_spans_when_it_gives_them():
+    quoted = _quoting("In total, up to 6 cohorts for SAD and 3 cohorts for MAD have been planned.")
+    one = quoted.model_copy(update={"spans": ["6"]})
+    several = quoted.model_copy(update={"spans": ["6", "3"]})
+    assert short_answer("How many cohorts are planned for SAD?", one) == "6"
+    assert short_answer("How many cohorts are planned?", several) == ["6", "3"]
+    assert exact_match(short_answer("How many cohorts are planned?", several), ["3", "6"]) == 1.0
+    assert exact_match(short_answer("How many cohorts are planned?", several), "6") == 0.0
+    # Without spans, the reading of the quoted sentence stays as it was.
+    assert short_answer("How many cohorts are planned for SAD?", quoted) != "6"
+    assert short_answer("q", several.model_copy(update={"refused": True})) == ""

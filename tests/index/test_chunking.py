@@ -180,3 +180,15 @@ def test_chunker_handles_a_document_of_one_short_line(tmp_path):
     path.write_text("Revenue was $5 million.")
     loaded = load_file(path, 10**7)
     assert texts(loaded, chunk(loaded)) == ["Revenue was $5 million."]
+
+
+def test_long_prose_is_not_cut_inside_a_name_with_initials():
+    sentence = ("The Company entered into a sales agreement with H.C. Wainwright & Co., LLC under which it may sell "
+                "shares for an aggregate offering price of up to $15,000,000. ")
+    text = "Corporate Highlights\n\n" + "".join(f"In sale {n}, t" + sentence[1:] for n in range(12))
+    loaded = LoadedFile(path=Path("release.txt"), content_hash="0", text=text, format="text")
+    pieces = texts(loaded, Chunker(chunk_size=250, chunk_overlap=50).chunk(loaded))  # a plain ". " split cuts 11 times
+    assert len(pieces) > 2
+    for piece in pieces:
+        assert not piece.endswith("H.C."), piece
+        assert not piece.startswith("Wainwright"), piece

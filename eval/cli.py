@@ -66,6 +66,13 @@ def eval_run(ctx: click.Context, questions_file: Path, docs: tuple[Path, ...], m
                   progress=not no_progress, settings=_settings(ctx))
     click.echo(f"{summary['questions']} questions: {_rates(summary)}, {summary['wrong_figures']} wrong figures "
                f"(lenient: {_rates(summary['lenient'])}); report in {out / 'report.md'}")
+    if "official" in summary:
+        from eval.tatqa_official import headline
+
+        click.echo(headline(summary["official"]))
+        if "em_f1" in summary:
+            ours = summary["em_f1"]
+            click.echo(f"our own EM/F1 (eval/scoring.py): EM {ours['em']:.1%}, F1 {ours['f1']:.1%}")
 
 
 @eval_group.command("feedback")

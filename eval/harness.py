@@ -13,6 +13,8 @@ in both readings of eval/scoring.py, and writes into the run folder (eval/report
 - summary.json: strict accuracy, wrong-answer and refusal rates and wrong figures, the lenient ones under
   `lenient`, faithfulness, retrieval recall@k and MRR, latency, LLM tokens, all broken down by tag and answer type;
 - report.md with PNG plots (outcomes by tag, recall@k, a latency histogram).
+For TAT-QA's JSON, the run is also scored by TAT-QA's own script (eval/tatqa_official.py): predictions.json in
+the run folder, and its EM, F1 and EM by answer type and source under `official`, the headline for TAT-QA.
 A question that crashes is recorded as wrong with its error, and the run goes on. A run that was interrupted
 resumes: questions already in results.jsonl are not asked again.
 """
@@ -31,6 +33,8 @@ from index.errors import QueryError
 from eval.questionset import EvalQuestion, load_question_set
 from eval.report import summarize, write_report
 from eval.scoring import exact_match, f1, score, short_answer, spans
+from eval.tatqa import contexts_in
+from eval.tatqa_official import official_scores
 
 RETRIEVAL_DEPTH = 10
 
@@ -110,6 +114,8 @@ def run(questions_file: Path, docs: Path | Sequence[Path] | None, out: Path, mod
     records = [done[question.id] for question in questions if question.id in done]
     summary = summarize(records)
     summary["run"] = json.loads((out / "run.json").read_text())
+    if contexts_in(questions_file) is not None:  # TAT-QA's JSON: also scored by TAT-QA's own script, the headline
+        summary["official"] = official_scores(questions_file, records, out)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     write_report(out, summary, records)
     return summary
@@ -118,13 +124,10 @@ def run(questions_file: Path, docs: Path | Sequence[Path] | None, out: Path, mod
 def _tatqa_documents(questions_file: Path, out: Path) -> Path:
     """For TAT-QA's JSON, its contexts written as documents next to the run (`<out>/../.docs/`); any other question
     set needs --docs."""
-    from eval.tatqa import write_documents
+    from eval.tatqa import contexts_in, write_documents
 
-    try:
-        data = json.loads(questions_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        data = None
-    if not (isinstance(data, list) and data and all(isinstance(item, dict) and "table" in item for item in data)):
+    data = contexts_in(questions_file)
+    if data is None:
         raise QueryError("--docs is needed: the folder of the documents the questions ask about "
                          "(only TAT-QA's JSON brings its own)")
     folder = out.resolve().parent / ".docs" / f"tatqa-{hashlib.sha256(str(questions_file.resolve()).encode()).hexdigest()[:10]}"
@@ -159,9 +162,9 @@ def _ask(question: EvalQuestion, assistant, retriever, by_name: dict, texts: _Do
     record = {**base, "answer": answer.to_json(), "outcome": scored.outcome, "reason": scored.reason,
               "lenient_outcome": scored.lenient, "wrong_figure": scored.wrong_figure, "seconds": round(seconds, 4)}
     if question.answer_type == "number":
-        # TAT-QA's exact match for a number: the same value, in the gold's scale, at two decimals. (TAT-QA's own
-        # script also asks for the scale as a separate prediction; a figure here carries one only when the
-        # document states it, so a figure from a table that never says "in thousands" is compared as printed.)
+        # Our own reading of TAT-QA's exact match for a number: the same value, in the gold's scale, at two
+        # decimals, and a figure from a table that never says "in thousands" compared as printed. TAT-QA's own
+        # script (eval/tatqa_official.py, the headline) wants the scale too, so it counts that figure as a miss.
         record["em"] = record["f1"] = float(_same_number(question, answer))
         record["relative_error"] = _relative_error(question, answer)
     if question.answer_type == "text":

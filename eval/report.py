@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.presenter import present
 from index.errors import QueryError
 from index.records import Answer
+from eval.tatqa_official import headline
 
 KS = (1, 3, 5, 10)
 
@@ -120,6 +121,7 @@ def write_report(out: Path, summary: dict, records: list[dict]) -> None:
     lines = [f"# Evaluation: {summary['run']['questions']}", "",
              f"Mode `{summary['run']['mode']}`, backend `{summary['run']['backend']}`, {summary['run']['documents']} "
              f"documents, {summary['questions']} questions.", "",
+             *_official(summary.get("official")),
              "Strict reading (eval/scoring.py): a figure at the gold's precision and in its scale, a text's short answer "
              "or key phrases, the gold quotes cited, every number grounded.", "",
              "| Accuracy | Wrong answers | Refused | Wrong figures | Grounded | Numbers supported | Citation precision "
@@ -136,8 +138,9 @@ def write_report(out: Path, summary: dict, records: list[dict]) -> None:
                   + ", ".join(f"recall@{k} {value:.1%}" for k, value in retrieval["recall_at"].items())
                   + f", MRR {retrieval['mrr']:.3f}, cited or in the top 5: {retrieval['cited_or_top5']:.1%}.", ""]
     if "em_f1" in summary:
-        lines += [f"TAT-QA-style exact match and F1 over number and text answers ({summary['em_f1']['questions']}): "
-                  f"EM {summary['em_f1']['em']:.1%}, F1 {summary['em_f1']['f1']:.1%}.", ""]
+        lines += [f"Our own TAT-QA-style exact match and F1 (eval/scoring.py, not TAT-QA's script) over number and "
+                  f"text answers ({summary['em_f1']['questions']}): EM {summary['em_f1']['em']:.1%}, "
+                  f"F1 {summary['em_f1']['f1']:.1%}.", ""]
     if "text" in summary:
         text = summary["text"]
         lines += [f"Text answers ({text['questions']}): EM {text['em']:.1%}, F1 {text['f1']:.1%}, gold in the answer "
@@ -162,6 +165,24 @@ def write_report(out: Path, summary: dict, records: list[dict]) -> None:
                      f"{gold.get('scale') or ''} {gold.get('unit') or ''} | {_cell(said)} | "
                      f"{_cell(record.get('reason') or '', 100)} |")
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _official(section: dict | None) -> list[str]:
+    """TAT-QA's official scores (eval/tatqa_official.py), the headline of a TAT-QA run, with its EM by answer type
+    and answer source."""
+    if section is None:
+        return []
+    lines = [f"**{headline(section)}**", ""]
+    if "error" in section:
+        return lines
+    lines += [f"Predictions: {section['predictions']} of {section['questions']} questions (a refusal is no prediction, "
+              f"so a miss); a number is compared as its value times its scale word, at two decimals of that scale.", ""]
+    sources = sorted({source for row in section["counts"].values() for source in row})
+    lines += ["| EM (questions) | " + " | ".join(sources) + " |", "|---" * (len(sources) + 1) + "|"]
+    for kind, row in section["em_detail"].items():
+        lines.append(f"| {kind} | " + " | ".join(f"{row.get(source, 0):.2f} ({section['counts'][kind].get(source, 0)})"
+                                                for source in sources) + " |")
+    return lines + [""]
 
 
 def _said(answer: dict) -> str:

@@ -12,13 +12,26 @@ type, where the answer comes from (table, text, table-text) and TAT-QA's own sca
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
 
+PREFIX = "tatqa-"
+
+
 def doc_name(context: dict) -> str:
-    return f"tatqa-{context['table']['uid']}"
+    return f"{PREFIX}{context['table']['uid']}"
+
+
+def question_id(uid: str) -> str:
+    return f"{PREFIX}{uid}"
+
+
+def uid_of(question_id: str) -> str:
+    """TAT-QA's own uid of a question id made here (the official script's predictions are keyed by it)."""
+    return question_id[len(PREFIX):] if question_id.startswith(PREFIX) else question_id
 
 
 def document_text(context: dict) -> str:
@@ -26,6 +39,17 @@ def document_text(context: dict) -> str:
     paragraphs = [" ".join(paragraph["text"].split())
                   for paragraph in sorted(context.get("paragraphs", []), key=lambda item: item.get("order", 0))]
     return "\n".join(row for row in rows if row) + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def contexts_in(path: Path) -> list[dict] | None:
+    """The contexts of a file in TAT-QA's JSON form (a list of contexts, each with a table), else None."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if isinstance(data, list) and data and all(isinstance(item, dict) and "table" in item for item in data):
+        return data
+    return None
 
 
 def write_documents(contexts: Iterable[dict], folder: Path) -> list[Path]:
@@ -50,7 +74,7 @@ def questions_of(context: dict) -> list[dict]:
         kind = question.get("answer_type")
         answer = question.get("answer")
         scale = (question.get("scale") or "").strip().lower()
-        record = {"id": f"tatqa-{question.get('uid')}", "question": question.get("question"), "doc": doc,
+        record = {"id": question_id(question.get("uid")), "question": question.get("question"), "doc": doc,
                   "tags": [f"tatqa:{kind}", f"from:{question.get('answer_from')}", f"scale:{scale or 'none'}"],
                   "derivation": question.get("derivation") or None}
         if kind in ("arithmetic", "count"):

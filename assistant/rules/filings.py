@@ -56,7 +56,14 @@ def reporting_documents(cache: CatalogCache, query: Query, doc_ids: list[str]) -
         # The filing of the period asked first (FY2019's figures as the FY2019 10-K reports them, not as a later
         # filing's five-year table or restatement prints them), then the most recent.
         own = {last.label.upper(), f"FY{last.year}" if yearly and last.year else last.label.upper()}
-        group.sort(key=lambda document: ((document.period or "").upper() in own, yearly and _annual(document),
+
+        def is_own(document: Document) -> bool:
+            # Its period, or for a balance date asked ("as of September 25, 2021"), the filing of that date.
+            return (document.period or "").upper() in own or (
+                bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", last.label)) and document.period_end is not None
+                and last.end is not None and document.period_end == last.end and _annual(document))
+
+        group.sort(key=lambda document: (is_own(document), yearly and _annual(document),
                                          document.period_end or dt.date.min, document.filing_date or dt.date.min),
                    reverse=True)
         reporting = next((document.id for document in group if _reports(cache, document.id, periods, needs)), None) or \

@@ -120,6 +120,8 @@ def expression_of(entry: Metric, period: str, lookup: Lookup, item: str | None =
             raise MetricError(f"cannot compute {entry.name} for {period}: {fact.label} ({fact.period or 'its period'}) "
                               f"is read as a {fact.kind.replace('_', '-')} figure, not an amount of money")
         references[needed.name] = None if fact is None else _reference(fact, needed.sign)
+        if fact is not None and needed.sign == "expense" and _added_up(fact, lookup, needed.role):
+            references[needed.name] = f"-@{fact.id}"
         if fact is not None:
             used[fact.id] = fact
     if entry.one_of and all(references[needed.name] is None for needed in inputs if needed.key in entry.one_of):
@@ -128,6 +130,26 @@ def expression_of(entry: Metric, period: str, lookup: Lookup, item: str | None =
     for name, reference in references.items():
         expression = expression.replace("{" + name + "}", reference if reference is not None else "")
     return _drop_empty_arguments(expression), used
+
+
+def _added_up(tax: Fact, lookup: Lookup, role: str) -> bool:
+    """Whether an income tax printed negative is an expense in a statement that adds every line up ("Provision for
+    income taxes (459)"), or a benefit in one that subtracts: the statement's own arithmetic tells (income before
+    taxes + the printed tax = net income, or − the printed tax). A label that names a provision or an expense
+    and not a benefit, whose arithmetic says neither, cannot be read either way: MetricError."""
+    if tax.value is None or tax.value >= 0 or tax.amount is None or _EXPENSE_IN_PARENTHESES.search(tax.label):
+        return False
+    pretax, net = lookup("pretax_income", role), lookup("net_income", role)
+    if pretax is not None and net is not None and pretax.amount is not None and net.amount is not None:
+        tolerance = abs(pretax.amount) / 200  # half a percent: rounding, and small lines between the two
+        adds = abs(pretax.amount + tax.amount - net.amount) <= tolerance
+        subtracts = abs(pretax.amount - tax.amount - net.amount) <= tolerance
+        if adds != subtracts:
+            return adds
+    if re.search(r"\b(?:provision|expense)\b", tax.label, re.I) and not re.search(r"\bbenefit", tax.label, re.I):
+        raise MetricError(f"{tax.label} is printed negative for {tax.period or 'the period'}, and the statement's "
+                          "arithmetic does not say whether that is an expense or a benefit")
+    return False
 
 
 def _drop_empty_arguments(expression: str) -> str:

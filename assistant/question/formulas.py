@@ -9,7 +9,7 @@ then refuses naming that part, rather than computing something close.
 Grammar (precedence low to high), over the words of the definition:
 
     sum     := product (("+" | "plus" | "-" | "minus" | "less") product)*
-    product := factor (("*" | "times" | "multiplied by" | "/" | "divided by") factor)*
+    product := factor (("*" | "times" | "multiplied by" | "/" | "divided by" | "as a % of") factor)*
     factor  := NUMBER | "(" sum ")" | TERM
 
 A TERM is a line item with an optional period role: "average X" / "the average of beginning and ending X" (the
@@ -27,6 +27,7 @@ from index.periods import periods_in
 from index.synonyms import metric_span, metrics_in_order
 
 _OPERATORS = [
+    ("%of", r"as\s+a\s+(?:%|percent(?:age)?|share|proportion|fraction)\s+of"),
     ("/", r"divided\s+by|÷|/|\bover(?=\s)"),
     ("*", r"multiplied\s+by|times|×|\*|(?<=\d)\s*x(?=\s)|(?<=\s)x(?=\s*\d)"),
     ("+", r"plus|\+"),
@@ -79,7 +80,7 @@ def formula_in(definition: str) -> tuple[Formula | None, str | None]:
         return None, str(unread)
     if not terms:
         return None, text
-    percent = bool(_PERCENT.search(expression.replace(" ", "")))
+    percent = bool(_PERCENT.search(expression.replace(" ", ""))) or expression.startswith("margin(")
     return Formula(text=text, expression=expression, terms=terms, percent=percent), None
 
 
@@ -105,9 +106,10 @@ class _Parser:
 
     def product(self) -> str:
         left = self.factor()
-        while (token := self.peek()) in (("op", "*"), ("op", "/")):
+        while (token := self.peek()) in (("op", "*"), ("op", "/"), ("op", "%of")):
             self.position += 1
-            left = f"{left} {token[1]} {self.factor()}"
+            right = self.factor()
+            left = f"margin({left}, {right})" if token[1] == "%of" else f"{left} {token[1]} {right}"
         return left
 
     def factor(self) -> str:

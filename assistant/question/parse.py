@@ -49,6 +49,8 @@ recognised produced achieved delivered posted had incurred
 """.split())
 _NEUTRAL_PATTERN = re.compile(r"(?:\w+['’]s|(?:two|three|four|five|six|seven|eight|nine|ten|\d+)-years?|fy\d*|q[1-4]|h[12])",
                               re.I)
+_STATED = re.compile(r"(?:\(|,\s*)([^(),?]*?\b(?:divided\s+by|over|÷|/|as\s+a\s+(?:%|percent(?:age)?|share|proportion)\s+of)"
+                     r"\b[^(),?]*?)(?:\)|(?=\?\s*$))")
 _BOTH = re.compile(r"\b(?:both|each|those|these|all)\b", re.I)
 _AVERAGED = re.compile(r"(?<!weighted\s)(?<!weighted-)\b(?:average|mean)\b", re.I)
 _WHOLE_FIRST = re.compile(r"\b(?:what|which)\s+(?:percent(?:age)?|%|share|proportion|fraction|part)\s+of\b", re.I)
@@ -81,6 +83,10 @@ def parse_question(question: str, documents: list[Document], state: Conversation
 
     unclear: list[str] = []
     definition, defined, definition_span = definition_in(text)
+    if definition is None and (stated := _STATED.search(text)) and formula_in(stated.group(1))[0] is not None:
+        # "dividend payout ratio in fiscal 2016 (cash dividends paid divided by net income)", "capex intensity in
+        # 2016, purchases of property and equipment as a % of net revenues": a formula said in passing.
+        definition, definition_span = stated.group(1).strip(), stated.span()
     companies, doc_ids, company_spans = companies_in(text, documents)
     periods, period_spans = periods_in(text)
     filing_ids, filing_span = filing_in(text, documents, doc_ids)

@@ -93,6 +93,12 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
                                         if query.formula.expression == "margin({t0}, {t1})" else "ratio you defined")
         definition = query.formula.text
         unit = "percent" if query.formula.percent or query.formula.expression.startswith("margin(") else "number"
+        # A ratio stated without "× 100" for a metric analysts quote in percent (a payout ratio, a margin), or asked
+        # "in percent", is given in percent.
+        named = metric_named(query.analyst_metric) if query.analyst_metric else None
+        as_percent = unit == "number" and (query.unit.percent or (named is not None and named.unit == "percent"))
+        if as_percent:
+            unit = "percent"
     else:
         entry = metric_named(query.analyst_metric or query.question) or metric_named(query.question)
         if entry is None:
@@ -112,6 +118,8 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
             if query.formula is not None:
                 expression, inputs = _formula_expression(query.formula, name, label, lookup,
                                                          target.year if target else None)
+                if as_percent:
+                    expression = f"margin({expression}, 1)"
             else:
                 expression, inputs = expression_of(entry, label, lookup)
             expressions.append(expression)

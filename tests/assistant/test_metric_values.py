@@ -199,9 +199,15 @@ def test_a_tax_line_that_prints_the_provision_in_parentheses_is_negated():
     tax = make_fact("income_tax", -36, label="(Provision for) benefit from income taxes")
     figure = run("effective_tax_rate", book_lookup(extra={("income_tax", "this"): tax}))
     assert figure.value == 20
-    # "Provision for income taxes (5)" is a benefit of 5: a negative rate.
+    # "Provision for income taxes (9)" under income before taxes of 180: the statement's arithmetic decides.
     benefit = make_fact("income_tax", -9, label="Provision for income taxes")
-    assert run("effective_tax_rate", book_lookup(extra={("income_tax", "this"): benefit})).value == -5
+    subtracts = {("net_income", "this"): make_fact("net_income", 189)}  # 180 − (−9): a benefit of 9
+    assert run("effective_tax_rate", book_lookup(extra={("income_tax", "this"): benefit, **subtracts})).value == -5
+    adds = {("net_income", "this"): make_fact("net_income", 171)}  # 180 + (−9): an expense of 9, printed negative
+    assert run("effective_tax_rate", book_lookup(extra={("income_tax", "this"): benefit, **adds})).value == 5
+    # Neither (discontinued operations in between): the sign cannot be read, so no rate.
+    with pytest.raises(MetricError, match="does not say whether"):
+        run("effective_tax_rate", book_lookup(extra={("income_tax", "this"): benefit}))
 
 
 # --- missing and optional inputs ---------------------------------------------------------------------------

@@ -23,11 +23,12 @@ from index.periods import describe_period, fact_matches_period
 from index.records import Fact, Passage
 from index.reconcile import Check, balance_sheet_reconciles, reconcile
 from index.synonyms import metric_of_label
+from index.tables.classification import table_scale
 from index.tables.model import ParsedTable
 from index.tables.parsing import parse_table
 from index.tables.rows import assign_columns, attach_groups, rows_from_lines
 
-FACTS_VERSION = 1
+FACTS_VERSION = 7
 """The version of the fact extractor. Bump it when extraction changes: the next ingest then re-extracts the
 facts of documents written by an older version (or before facts existed) from their stored text, without
 re-embedding them."""
@@ -86,6 +87,7 @@ def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: lis
         parsed_tables.append((table_id, parsed))
         previous = (span, parsed)
     _take_stray_rows(text, tables, parsed_tables, locate)
+    _scale_from_captions(text, tables, parsed_tables)
     for table_id, parsed in parsed_tables:
         attach_groups(parsed.rows)
         report.checks.append(reconcile(parsed))
@@ -132,6 +134,47 @@ def _take_stray_rows(text: str, tables: list[TableSpan], parsed_tables: list[tup
             parsed.end = rows[-1].numbers[-1].end
 
 
+# A caption stating a table's scale in the prose around it: "consisted of the following (in thousands):",
+# "(dollars in millions)", "(amounts in table in millions)", "(shares in thousands, except per share data)".
+_CAPTION = re.compile(r"\([^()]{0,80}?\b(?:thousands|millions|billions)\b[^()]{0,100}\)", re.I)
+_CAPTION_REACH = 300
+"""How far before a table its caption may end (the sentence introducing it, then the table)."""
+
+
+def _scale_from_captions(text: str, tables: list[TableSpan], parsed_tables: list[tuple[int, ParsedTable]]) -> None:
+    """A table that states no scale takes the one its caption states in the prose: the caption just before it,
+    or, in a document of one table, the captions of its prose when they all agree (a table printed apart from
+    the sentence that introduces it). Each of the money and share scales is taken only where the table has none."""
+    if not parsed_tables:
+        return
+    regions = _outside_tables(len(text), tables)
+    captions = [(match.start(), match.end(), table_scale(match.group())) for start, end in regions
+                for match in _CAPTION.finditer(text, start, end)]
+    captions = [(start, end, scales) for start, end, scales in captions if scales != (1, 1)]
+    if not captions:
+        return
+    alone = len(parsed_tables) == 1
+    for table_id, parsed in parsed_tables:
+        if parsed.scale != 1 and parsed.share_scale != 1:
+            continue
+        span = tables[table_id]
+        before = [scales for start, end, scales in captions if span.start - _CAPTION_REACH <= end <= span.start
+                  and not any(span.start > other.end > end for other in tables)]
+        if before:
+            money, share = before[-1]
+        elif alone:
+            moneys = {scales[0] for _, _, scales in captions if scales[0] != 1}
+            shares = {scales[1] for _, _, scales in captions if scales[1] != 1}
+            money = moneys.pop() if len(moneys) == 1 else 1
+            share = shares.pop() if len(shares) == 1 else 1
+        else:
+            continue
+        if parsed.scale == 1 and money != 1:
+            parsed.scale = money
+        if parsed.share_scale == 1 and share != 1:
+            parsed.share_scale = share
+
+
 def _continues(text: str, before: TableSpan, span: TableSpan) -> bool:
     """A table at the top of the page after another table's page, with nothing but page furniture between:
     the same statement, broken across the page."""
@@ -163,21 +206,19 @@ class _Locator:
 def _table_facts(table: ParsedTable, doc_id: str, table_id: int, locate: _Locator) -> list[Fact]:
     facts = []
     for row in table.data_rows:
-        kind = table.kind_of(row)
-        scale = table.scale_of(row)
         metric = metric_of_label(row.label)
         for position, number in enumerate(row.numbers):
             column_index = row.columns[position] if row.columns is not None else None
             column = table.columns[column_index] if column_index is not None else None
             passage = locate.find(number.start, number.end)
-            cell_kind = "percent" if number.percent or (column is not None and column.percent) else kind
+            cell_kind = table.kind_of_cell(row, position)
             facts.append(Fact(
                 id="", doc_id=doc_id, source="table", statement=table.statement, table_title=table.title,
                 table_id=table_id, label=row.label, label_norm=normalize_label(row.label), metric=metric,
                 group=row.group, column=column_index, column_label=column.label if column else None,
                 period=column.period if column else None, period_end=column.period_end if column else None,
                 duration=column.duration if column else None, column_certain=row.columns is not None,
-                raw=number.raw, value=number.value, scale=1 if cell_kind == "percent" else scale,
+                raw=number.raw, value=number.value, scale=table.scale_of_kind(cell_kind),
                 currency=table.currency if cell_kind in ("money", "per_share") else None, kind=cell_kind,
                 decimals=number.decimals, passage_id=passage.id if passage else None,
                 page=passage.page if passage else table.page, start=number.start, end=number.end,

@@ -8,7 +8,8 @@
   June 30, 2021": `describe_period`).
 - Periods named in a text (`periods_in`): FY2022, fiscal 2022, Q2 2023, the first half of 2021, six months ended
   June 30, 2021, as of a date, a bare year; each a `Period` record. `shift_years`, `prior`, `like` move them.
-- Matching: `period_matcher(label)` (which facts are of a period an analyst names), `document_matches_period`
+- Matching: `period_matcher(label)` (which facts are of a period an analyst names; `fact_year`, the year a fact is
+  of, a 52-53-week year ending in early January being the year before), `document_matches_period`
   (a document's own period), `shift_fiscal_label("FY2022", 1)` -> "FY2021".
 
 Durations are "3M", "6M", "9M", "FY" (flows) and "instant" (balances).
@@ -135,7 +136,7 @@ def fact_period_label(fact: Fact) -> str:
     if fact.duration == "3M" and end is not None:
         return f"{end.year}Q{(end.month + 2) // 3}"
     if fact.duration == "FY" and end is not None:
-        return f"FY{end.year}"
+        return f"FY{fact_year(fact)}"
     return end.isoformat() if end else (fact.period or "")
 
 
@@ -223,6 +224,7 @@ _PERIOD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern
     ("as_of", rf"\b(?:as\s+of|as\s+at|at)\s+({_LOOSE_DATE})"),
     ("date", rf"\b({_LOOSE_DATE})"),
     ("quarter_words", rf"\b(?:the\s+)?({_ORD})\s+(?:fiscal\s+)?quarter\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?|FY\s*)?({YEAR})"),
+    ("quarter_year_words", rf"\b(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s*)?({YEAR})\s+({_ORD})\s+(?:fiscal\s+)?quarter\b"),
     ("quarter_q", rf"\b(?:fiscal\s+)?Q([1-4])\s*(?:of\s+)?(?:fiscal\s+(?:year\s+)?|FY\s*)?['’]?({_YY})\b"),
     ("quarter_q_after", rf"\b({YEAR})\s*-?\s*Q([1-4])\b"),
     ("quarter_nq", rf"\b([1-4])Q\s*['’]?({_YY})\b"),
@@ -262,6 +264,8 @@ def _period_of(name: str, match: re.Match[str]) -> Period | None:
                       duration="instant" if name == "as_of" else None)
     if name == "quarter_words":
         return quarter_period(_year(groups[1]), _ORDINAL[groups[0].lower()], text)
+    if name == "quarter_year_words":
+        return quarter_period(_year(groups[0]), _ORDINAL[groups[1].lower()], text)
     if name in ("quarter_q", "quarter_nq"):
         return quarter_period(_year(groups[1]), int(groups[0]), text)
     if name == "quarter_q_after":
@@ -350,6 +354,24 @@ _HALF = re.compile(r"^(?:(\d{4})\s*-?\s*H([12])|H([12])\s*-?\s*(?:FY)?\s*(\d{4})
 _FISCAL = re.compile(r"^(?:FY|fiscal(?: year)?)\s*'?(\d{2}|\d{4})$", re.I)
 
 
+_PRINTED_YEAR = re.compile(r"^(?:(?:fiscal(?:\s+year)?|FY)\s*'?)?((?:19|20)\d{2})$", re.I)
+
+
+def fact_year(fact: Fact) -> int | None:
+    """The year a fact is of, as the company names it: its period end's year, except that a fiscal year of 52 or
+    53 weeks ending in the first week of January is the year before (the year ended January 3, 2020 is fiscal
+    2019); a column printed as a bare year ("2019", "Fiscal 2019") with no date is of that year."""
+    end = fact.period_end
+    if end is not None:
+        if end.month == 1 and end.day <= 7 and fact.duration in ("FY", "instant", None):
+            return end.year - 1
+        return end.year
+    for text in (fact.period, fact.column_label):
+        if text and (match := _PRINTED_YEAR.match(" ".join(text.split()))):
+            return int(match.group(1))
+    return None
+
+
 def fact_matches_period(fact: Fact, period: str) -> bool:
     """Whether a fact is of the period an analyst names: 'June 30, 2021', '2021', 'FY2022', '2023Q1', 'H1 2021'."""
     return period_matcher(period)(fact)
@@ -365,12 +387,13 @@ def period_matcher(period: str):  # noqa: ANN201 - Callable[[Fact], bool]
     if date is not None:
         return lambda fact: fact.period_end == date
     if re.fullmatch(r"\d{4}", text):
+        # A bare year is the company's fiscal year or the calendar year of the date printed: "2020" is said of the
+        # year ended January 3, 2020 as often as "2019" is (where both name a column, the answer must not choose).
         year = int(text)
-        return lambda fact: fact.period_end is not None and fact.period_end.year == year
+        return lambda fact: fact_year(fact) == year or (fact.period_end is not None and fact.period_end.year == year)
     if match := _FISCAL.match(text):
         year = _year(match.group(1))
-        return lambda fact: (fact.period_end is not None and fact.period_end.year == year
-                             and fact.duration in ("FY", "instant", None))
+        return lambda fact: fact_year(fact) == year and fact.duration in ("FY", "instant", None)
     # Quarters and halves are read as calendar ones (Q1 ends in January to March); a company's own fiscal
     # naming is matched at the document level (`--period` of search, the document's period label).
     if match := _QUARTER.match(text):

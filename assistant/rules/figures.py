@@ -1,6 +1,7 @@
 """Figure answers: a line's value for a period, its change across periods, or two lines combined, every figure a
 cited row or a calculator result (assistant/calculator.py, through `@FACT_ID` references). When the documents do
-not print what is asked, the answer is a refusal naming the closest figure they do print.
+not print what is asked, the answer is a refusal naming what is missing and pointing to the nearest line they do
+print, without stating its figure as if it answered.
 
 Sign convention (../shared/DOMAIN.md): a line whose amounts are printed negative (an expense, a loss, a deficit
 in parentheses) is stated, and combined, as positive amounts of that line ("R&D expenses were 5,508,356",
@@ -9,17 +10,18 @@ in parentheses) is stated, and combined, as positive amounts of that line ("R&D 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculator import calculate, format_number
 from assistant.citations import Evidence
 from assistant.question.query import Query
-from assistant.rules.lines import Line, LineFinder, negative_label
+from assistant.rules.lines import Line, LineFinder, metric_words, negative_label, period_order, words
 from index.cache import CatalogCache
 from index.labels import label_key
 from index.numbers import NAMED_SCALES, scale_word
-from index.periods import Period, fact_period_label
+from index.periods import Period, fact_period_label, fact_year
 from index.records import Answer, AnswerValue, Fact, Figure
 from index.synonyms import metrics_in_order
 
@@ -27,6 +29,15 @@ _UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "per
 _FALL = re.compile(r"\bhow\s+much\s+did\b.*\b(?:fall|drop|decline|decrease|shrink)\b", re.I)
 _HIGHER = re.compile(r"\bhow\s+much\s+(?:higher|lower|more|less|larger|smaller|bigger)\b", re.I)
 _BIGGER = re.compile(r"\b(?:larger|bigger|greater|higher|smaller|lower)\b", re.I)
+_YEAR_SPAN = re.compile(r"\b(?:from|between)\s+(?:fiscal\s+|FY\s*)?((?:19|20)\d{2})\s*(?:to|and|through|-|–)\s*"
+                        r"(?:fiscal\s+|FY\s*)?((?:19|20)\d{2})\b|\b((?:19|20)\d{2})\s*(?:-|–|through)\s*((?:19|20)\d{2})\b", re.I)
+_NESTED = re.compile(r"\b(?:change|difference|increase|decrease|growth)\b.*\baverage\b|\baverage\s+(?:annual\s+)?"
+                     r"(?:change|difference|increase|decrease|growth)\b", re.I)
+_TOTAL_OF_PERIODS = re.compile(r"\b(?:total|sum|combined|aggregate)\b", re.I)
+_PERCENT_ASKED = re.compile(r"\(\s*%\s*\)|\bin\s+percent(?:age)?s?\b(?!\s+of)", re.I)
+_POINTS = re.compile(r"\bpercentage\s+points?\b|\bbasis\s+points?\b", re.I)
+_POINTS_OR_RELATIVE = re.compile(r"\bpercentage\s+points?\b|\bbasis\s+points?\b|\brelative\b", re.I)
+_CHANGE_IN_SHARE = re.compile(r"\bchange\s+in\s+(?:the\s+)?(?:percentage|proportion|share)\s+of\b", re.I)
 _PART_OF = re.compile(r"\b(?:percent(?:age)?|share|proportion|fraction)\s+of\s+", re.I)
 
 
@@ -61,21 +72,25 @@ class FigureAnswers:
             named = self.lines.named()
             if len(named) >= 2:
                 return self.combine(operation, named[:2] if operation != "sum" else named)
-            if operation in ("ratio", "margin", "sum"):
+            if operation == "sum" and len(query.periods) >= 2:
+                operation = "sum_periods"  # "the sum of interest income in 2018 and 2019": one line, several periods
+            elif operation in ("ratio", "margin", "sum"):
                 return self.refuse("the lines this combines")
         metrics = list(query.metrics)
         best = self.lines.best(1, self.question, metrics)
         if not best and query.inherited:
             best = self.lines.best(1, query.label or "", metrics)
         if not best:
-            return self.refuse(query.label or ", ".join(metrics) or "the figure asked about")
-        line = best[0]
+            return self.refuse(query.label or ", ".join(metric_words(key) for key in metrics) or "the figure asked about")
+        line = self.lines.primary_twin(best[0])
         if not exact:
             tied = [other for other in self.lines.best(8, self.question, metrics) if other.score >= line.score - 0.01]
             if len({other.facts[0].doc_id for other in tied}) > 1:
                 return self.ambiguous(tied)
         if operation == "value" and len(query.periods) >= 2:
-            if _HIGHER.search(self.question) or _FALL.search(self.question):
+            if _TOTAL_OF_PERIODS.search(without_label(self.question, line.label)):
+                operation = "sum_periods"  # "the total special termination benefits charge in 2018 and 2019"
+            elif _HIGHER.search(self.question) or _FALL.search(self.question):
                 operation = "change"
             elif _BIGGER.search(self.question):
                 operation = "compare"
@@ -87,6 +102,32 @@ class FigureAnswers:
             return self.value(line)
         if operation == "compare" and len(query.periods) < 2 and len(self.lines.named()) < 2:
             operation = "direction"
+        if operation in ("change", "pct_change", "average", "cagr") and _NESTED.search(without_label(self.question, line.label)):
+            # "the change in the average ... between 2017-2018 and 2018-2019": an operation over another one.
+            return self.refuse(f"a {_OPERATION_WORDS[operation]} of {'changes' if operation == 'average' else 'averages'}"
+                               f" of {line.label}", line)
+        if unexplained := self.lines.unexplained(line, self.question):
+            # "the change in current federal tax expense" is not the change in "Income tax expense".
+            return self.refuse(f"{' '.join(unexplained)} (no line of them is about {', '.join(unexplained)})", line)
+        rest = without_label(self.question, line.label)
+        others = [other for other in self.lines.named() if label_key(other.label) != label_key(line.label)
+                  and (name := label_key(re.sub(r"\([^)]*\)", " ", other.label))) and words(name)
+                  and re.search(rf"\b{re.escape(name)}\b", rest)]
+        if others and rest != label_key(self.question):
+            # "the difference between the average of A and the average of B": one line's change would be a
+            # nearby question, not this one.
+            names = ", ".join(other.label for other in [line, *others])
+            return self.refuse(f"a {_OPERATION_WORDS.get(operation, operation)} combining several lines ({names})", line)
+        if operation == "change" and (query.unit.percent or _PERCENT_ASKED.search(self.question)) and not _is_percent(line):
+            operation = "pct_change"  # "the change (%)" of an amount is its percentage change
+        elif operation == "pct_change" and _is_percent(line) and (_CHANGE_IN_SHARE.search(self.question)
+                                                                  or _POINTS.search(self.question)):
+            # "the change in the percentage of sales", "in percentage points", of a line of percentages: its difference
+            operation = "change"
+        elif operation == "pct_change" and _is_percent(line) and not _POINTS_OR_RELATIVE.search(self.question):
+            # The percentage change of a rate (WACC 9.5% -> 9.0%) is -0.5 points or -5.3%: which is meant?
+            return self.refuse(f"which percentage change of {line.label} is meant (a line of percentages: the change "
+                               f"in percentage points, or the relative change?)", line)
         return self.between_periods(operation, line)
 
     # --- refusals
@@ -104,13 +145,31 @@ class FigureAnswers:
         return Answer(question=self.question, text=text, refused=True)
 
     def refuse(self, what: str, line: Line | None = None) -> Answer:
-        periods = ", ".join(period.text or period.label for period in self.query.periods)
-        text = f"The disclosures do not report {what}" + (f" for {periods}" if periods else "") + "."
+        """A refusal naming what is missing in the question's words; the nearest printed line, when there is one,
+        is pointed to as where to look, never stated as if it answered the question."""
+        said = [period.text or period.label for period in self.query.periods]
+        periods = " and ".join(said) if len(said) == 2 else ", ".join(said)
+        if periods and not re.match(r"(?:for|in|at|as\s+of|during|on|from|between)\b", periods, re.I):
+            periods = f"for {periods}"
+        text = f"The disclosures do not report {what}" + (f" {periods}" if periods else "") + "."
+        if line is not None and line.ambiguous:
+            facts = next(iter(line.ambiguous.values()))
+            columns = "; ".join(f"{fact.column_label or 'column ' + str((fact.column or 0) + 1)}"
+                                f" [{self.evidence.cite_fact(fact)}]" for fact in facts)
+            text = (f"{line.label} is printed in several columns for the period asked ({columns}), and the question "
+                    f"does not say which of them it means.")
+            return Answer(question=self.question, text=text, citations=self.evidence.citations, refused=True)
         if line is not None and line.periods():
             closest = line.periods()[-1]
             marker = self.evidence.cite_fact(closest)
-            text += (f" The closest figure they report is {line.label} for {closest.period or 'another period'}: "
-                     f"{closest.raw.strip()} [{marker}]{self.evidence.cite_linked(closest)}.")
+            where = f"{closest.period or 'another period'}, [{marker}]{self.evidence.cite_linked(closest)}"
+            if label_key(what).startswith(label_key(line.label)):
+                printed = ", ".join(fact.period or "" for fact in line.periods())
+                text += (f" They print {line.label} for {printed} (the latest: {where}), not for every period asked; "
+                         f"this is not an answer.")
+            else:
+                text += (f" This is not an answer: the nearest line they print is \u201c{line.label}\u201d ({where}), "
+                         f"which is not the figure asked for.")
         return Answer(question=self.question, text=text, citations=self.evidence.citations, refused=True)
 
     # --- the periods a line is read for
@@ -121,11 +180,33 @@ class FigureAnswers:
         if len(periods) >= needed:
             return periods
         available = line.periods()
+        if len(periods) == 1 and needed == 2 and (asked := line.for_period(periods[0])) is not None:
+            # "the 2019 average", "the change in 2019": the period asked and the one the line prints before it.
+            earlier = [fact for fact in available if period_order(fact) < period_order(asked)]
+            if not earlier:
+                return periods
+            before = earlier[-1]
+            return [Period(label=before.period_end.isoformat() if before.duration == "instant" and before.period_end
+                           else fact_period_label(before), text=before.period or "", end=before.period_end), periods[0]]
         if self.query.compare_prior or needed >= 2 or not periods:
             chosen = available[-needed:]
-            return [Period(label=fact.period_end.isoformat() if fact.duration == "instant" else fact_period_label(fact),
+            return [Period(label=fact.period_end.isoformat() if fact.duration == "instant" and fact.period_end
+                           else fact_period_label(fact),
                            text=fact.period or "", end=fact.period_end) for fact in chosen]
         return periods
+
+    def span_periods(self, line: Line) -> list[Period]:
+        """Every period the line prints within a span of years the question names ("from 2017 to 2019",
+        "2017-2019", "between 2017 and 2019"), oldest first; [] when it names none."""
+        match = _YEAR_SPAN.search(self.question)
+        if not match:
+            return []
+        first, last = sorted(int(year) for year in match.groups() if year)
+        chosen = [fact for fact in line.periods() if (year := fact_year(fact)) is not None and first <= year <= last]
+        if len({fact_year(fact) for fact in chosen}) != last - first + 1 or len(chosen) != last - first + 1:
+            return []  # a year of the span missing, or printed twice: not read as the span
+        return [Period(label=fact.period_end.isoformat() if fact.duration == "instant" and fact.period_end
+                       else fact_period_label(fact), text=fact.period or "", end=fact.period_end) for fact in chosen]
 
     # --- one line, one or more periods
 
@@ -133,6 +214,7 @@ class FigureAnswers:
         parts: list[str] = []
         headline: AnswerValue | None = None
         missing: list[str] = []
+        printed: list[str] = []
         for period in self.periods_for(line, 1):
             fact = line.for_period(period)
             if fact is None or not fact.column_certain:
@@ -148,12 +230,15 @@ class FigureAnswers:
             parts.append(f"{line.label[:1].upper()}{line.label[1:]} {when(fact, period.text)} was {shown} "
                          f"[{marker}]{self.evidence.cite_linked(fact)}.")
             headline = headline or value
+            printed.append(fact.raw.strip())
         if not parts:
             return self.refuse(f"{line.label}", line)
         text = " ".join(parts)
         if missing:
             text += f" {line.label} is not reported for {', '.join(missing)}."
-        return Answer(question=self.question, text=text, citations=self.evidence.citations, value=headline)
+        # Several periods asked ("the respective values in 2018 and 2019"): each as printed, in the order asked.
+        spans = printed if len(printed) >= 2 and not missing else []
+        return Answer(question=self.question, text=text, citations=self.evidence.citations, value=headline, spans=spans)
 
     def stated_amount(self, amount: Decimal, fact: Fact) -> tuple[str, AnswerValue]:
         """The amount for reading, and the headline value in the unit the question asks."""
@@ -202,7 +287,10 @@ class FigureAnswers:
         """A line across periods: its change, percentage change, CAGR, average, direction or which was larger."""
         facts = []
         periods = self.periods_for(line, 2)
-        for period in periods[-2:] if operation != "average" else periods:
+        spanning = operation in ("average", "sum_periods")
+        if spanning:
+            periods = self.span_periods(line) or periods
+        for period in periods if spanning else periods[-2:]:
             fact = line.for_period(period)
             if fact is None or fact.value is None or not fact.column_certain:
                 return self.refuse(f"{line.label}", line)
@@ -210,7 +298,7 @@ class FigureAnswers:
         if len(facts) < 2:
             return self.refuse(f"{line.label} for two periods", line)
         old, new = facts[0], facts[-1]
-        if old.period_end and new.period_end and old.period_end > new.period_end:
+        if period_order(old) > period_order(new):
             old, new = new, old
         a, b = _reference(old, line), _reference(new, line)
         cited = self.evidence.markers([old, new])
@@ -220,13 +308,19 @@ class FigureAnswers:
             figure, value = self.computed(f"pct_change({a}, {b})", facts)
             text = f"{line.label} changed by {figure.display} {span}{cited}: {figure.derivation}."
         elif operation == "cagr":
-            years = max(1, round((new.period_end - old.period_end).days / 365.25)) if old.period_end and new.period_end else 1
+            first, last = period_order(old)[0], period_order(new)[0]
+            if dt.date.min in (first, last):
+                return self.refuse(f"the dates of {line.label}'s periods", line)
+            years = max(1, round((last - first).days / 365.25))
             figure, value = self.computed(f"cagr({a}, {b}, {years})", facts)
             text = (f"The compound annual growth rate of {line.label} {span} ({years} year{'s' if years > 1 else ''}) "
                     f"was {figure.display}{cited}: {figure.derivation}.")
-        elif operation == "average":
-            figure, value = self.computed(f"avg({', '.join(_reference(fact, line) for fact in facts)})", facts)
-            text = f"The average of {line.label} for {old.period} and {new.period} was {figure.display}{cited}: {figure.derivation}."
+        elif spanning:
+            cited = self.evidence.markers(facts)
+            said = ", ".join(fact.period or "" for fact in facts[:-1]) + f" and {facts[-1].period}"
+            function, word = ("avg", "average") if operation == "average" else ("sum", "total")
+            figure, value = self.computed(f"{function}({', '.join(_reference(fact, line) for fact in facts)})", facts)
+            text = f"The {word} of {line.label} for {said} was {figure.display}{cited}: {figure.derivation}."
         elif operation in ("direction", "compare"):
             figure, value = self.computed(f"{b} - {a}", facts)
             value = None
@@ -263,6 +357,10 @@ class FigureAnswers:
 
     def combine(self, operation: str, lines: list[Line]) -> Answer:
         """Lines the question names, for one period: their sum, which is larger, or one as a ratio of the other."""
+        if len(self.query.periods) > 1 and operation != "compare":
+            # "the respective proportions in 2018 and 2019": one figure per period, which this answer cannot give.
+            return self.refuse(f"one {'total' if operation == 'sum' else 'ratio'} per period of "
+                               f"{' and '.join(line.label for line in lines)}")
         period_list = self.periods_for(lines[0], 1)
         if not period_list:  # the line prints no period the question could mean
             return self.refuse(f"{lines[0].label}", lines[0])
@@ -294,9 +392,12 @@ class FigureAnswers:
             part, whole = 0, 1
             cue = _PART_OF.search(self.question)
             if cue:
+                rest = label_key(self.question[cue.end():])
                 after = metrics_in_order(self.question[cue.end():])
-                after_lines = [i for i, line in enumerate(lines) if (set(after[:1]) & line.metrics)
-                               or label_key(self.question[cue.end():]).startswith(label_key(line.label))]
+                # The line named right after "as a percentage of" is the whole; by its printed name first ("of
+                # revenue" is "Revenue", not "Cost of revenue", which the revenue vocabulary also covers).
+                after_lines = [i for i, line in enumerate(lines) if re.match(rf"(?:the\s+|total\s+)*{re.escape(label_key(line.label))}\b", rest)]
+                after_lines = after_lines or [i for i, line in enumerate(lines) if set(after[:1]) & line.metrics]
                 if after_lines:
                     whole = after_lines[0]
                     part = 1 - whole
@@ -310,6 +411,22 @@ class FigureAnswers:
                         f"{cited}: {figure.derivation}.")
         return Answer(question=self.question, text=text, citations=self.evidence.citations,
                       figures=self.evidence.figures, value=value)
+
+
+_OPERATION_WORDS = {"change": "change", "pct_change": "percentage change", "average": "average", "cagr": "growth rate",
+                    "sum_periods": "total",
+                    "direction": "comparison", "compare": "comparison"}
+
+
+def without_label(question: str, label: str) -> str:
+    """The question without the line's printed name ("Total revenue" says nothing of a total over periods)."""
+    name = label_key(re.sub(r"\([^)]*\)", " ", label))
+    return re.sub(rf"\b{re.escape(name)}\b", " ", label_key(question)) if name else label_key(question)
+
+
+def _is_percent(line: Line) -> bool:
+    """A line of percentages in its period columns (not one whose change columns print a '%')."""
+    return any(fact.kind == "percent" for fact in line.periods())
 
 
 def _reference(fact: Fact, line: Line) -> str:

@@ -9,6 +9,7 @@ accounts for (a narrower thing asked about than the line found).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +20,7 @@ from assistant.question.query import Query
 from index.cache import CatalogCache
 from index.facts import find_facts
 from index.labels import label_key
-from index.periods import Period, fact_matches_period
+from index.periods import Period, fact_matches_period, fact_year
 from index.records import Fact
 from index.synonyms import metric as vocabulary_metric
 from index.synonyms import metric_position
@@ -53,6 +54,17 @@ make made post posted book booked recognize recognized recognised show shown see
 declared give tell find value values respective respectively""".split())
 
 
+# Words that say what is done with a line, not which line: read by the operation, not the line's label.
+_OPERATION_WORDS = frozenset(stem(word) for word in """change changed percentage percent average mean increase
+increased decrease decreased difference differ growth grow grew rise rose fall fell decline declined between compared
+compare versus respective respectively annual year-over-year yoy cagr compound growth sum summed combined
+together both each higher lower larger smaller bigger greater more less than then there would could if after before
+period periods proportion ratio times same round rounded rounding decimal decimals place places nearest one two three
+four five across up down go went gone versus vs over expressed express unit units million millions billion billions
+thousand thousands usd dollar dollars percentage point points basis calculate compute computed using use based
+answer give provide""".split())
+
+
 @lru_cache(maxsize=65536)
 def words(text: str) -> frozenset[str]:
     """The content words of a text, stemmed: what questions and labels are compared by."""
@@ -73,27 +85,42 @@ class Line:
     facts: list[Fact] = field(default_factory=list)
     metrics: set[str] = field(default_factory=set)
     score: float = 0.0
+    ambiguous: dict[str, list[Fact]] = field(default_factory=dict)
 
     @property
     def table(self) -> bool:
         return self.facts[0].source == "table"
 
     def for_period(self, period: Period) -> Fact | None:
+        """The line's fact for a period; None also when the row prints several columns of that period with
+        different values ("Domestic 2019", "International 2019"), which the period alone cannot choose between
+        (the columns are then in `ambiguous`)."""
         found = [fact for fact in self.facts if fact_matches_period(fact, period.label)]
         if period.duration:
             found = [fact for fact in found if fact.duration == period.duration] or found
         # A bare year ("revenue in 2022") is the fiscal year, or the balance at its end, before any quarter.
-        found.sort(key=lambda fact: (fact.column_certain is False, 0 if period.duration else _BREADTH.get(fact.duration, 5),
-                                     fact.start))
-        return found[0] if found else None
+        def rank(fact: Fact) -> tuple[bool, int]:
+            return fact.column_certain is False, 0 if period.duration else _BREADTH.get(fact.duration, 5)
+
+        found.sort(key=lambda fact: (*rank(fact), fact.start))
+        if not found:
+            return None
+        # (Another column of the same period, or another row of the same label and heading.)
+        rivals = [fact for fact in found[1:] if rank(fact) == rank(found[0]) and fact.table_id == found[0].table_id
+                  and fact.value != found[0].value and fact.source == "table"]
+        if rivals:
+            self.ambiguous[period.label] = [found[0], *rivals]
+            return None
+        return found[0]
 
     def periods(self) -> list[Fact]:
-        """The line's facts, one per period end, oldest first."""
+        """The line's facts, one per period (its end date, or the year a column prints alone), oldest first."""
         seen: dict = {}
         for fact in sorted(self.facts, key=lambda fact: fact.start):
-            if fact.period_end and fact.column_certain and fact.period_end not in seen:
-                seen[fact.period_end] = fact
-        return [seen[end] for end in sorted(seen)]
+            key = fact.period_end or (fact_year(fact) and ("year", fact_year(fact)))
+            if key and fact.column_certain and key not in seen:
+                seen[key] = fact
+        return sorted(seen.values(), key=period_order)
 
     @property
     def magnitude(self) -> bool:
@@ -101,6 +128,14 @@ class Line:
         values = [fact.value for fact in self.facts if fact.value is not None]
         return bool(values) and all(value < 0 for value in values) and (
             negative_label(self.label) or self.facts[0].statement == "income_statement")
+
+
+def period_order(fact: Fact) -> tuple[dt.date, int]:
+    """A fact's place in time: its end date, or the end of the year its column prints."""
+    if fact.period_end is not None:
+        return fact.period_end, 0
+    year = fact_year(fact)
+    return (dt.date(year, 12, 31) if year else dt.date.min), 1
 
 
 def lines_of(facts: list[Fact]) -> list[Line]:
@@ -224,6 +259,24 @@ class LineFinder:
                 break
         return result
 
+    def primary_twin(self, line: Line) -> Line:
+        """The same figures as a primary statement prints them, when `line` is a note's table that repeats them
+        ("Diluted earnings per share $ 6.11 $ 5.61" in the EPS note, "Diluted $ 6.11 $ 5.61" under the income
+        statement's "Earnings per share:"): the statement is the place to cite. The line itself otherwise."""
+        if not line.table or line.facts[0].statement in PRIMARY_STATEMENTS:
+            return line
+        amounts = {fact_year(fact): fact.amount for fact in line.periods() if fact.amount is not None}
+        if len(amounts) < 2 or None in amounts:
+            return line
+        for other in self.all_lines():
+            if (other.table and other.facts[0].statement in PRIMARY_STATEMENTS
+                    and other.facts[0].doc_id == line.facts[0].doc_id):
+                printed = {fact_year(fact): fact.amount for fact in other.periods()}
+                if all(printed.get(year) == amount for year, amount in amounts.items()):
+                    return Line(key=other.key, label=line.label, facts=other.facts, metrics=line.metrics | other.metrics,
+                                score=line.score)
+        return line
+
     def named(self) -> list[Line]:
         """The lines a question names, in the order it names them (for sum, compare, ratio)."""
         text = self.question
@@ -252,10 +305,12 @@ class LineFinder:
                 result.append(line)
         return result
 
-    def unexplained(self, line: Line) -> list[str]:
-        """Words of the question's label that neither the line (its label, heading, table title) nor the
-        vocabulary of its metrics accounts for: a narrower thing asked about than the line found."""
-        label = self.query.label or without_periods(self.question)
+    def unexplained(self, line: Line, text: str | None = None) -> list[str]:
+        """Words of the question's label (or of `text`, less the words of operations) that neither the line (its
+        label, heading, table title) nor the vocabulary of its metrics accounts for: a narrower thing asked about
+        than the line found."""
+        label = (re.sub(r"\bgrowth\s+rates?\b", " ", without_periods(text), flags=re.I) if text is not None
+                 else (self.query.label or without_periods(self.question)))
         covered = set(words(line.label))
         for fact in line.facts:
             covered |= words(fact.group or "") | words(fact.table_title or "") | words(fact.column_label or "")
@@ -268,7 +323,15 @@ class LineFinder:
                 covered |= words(name)
         for company in self.query.companies:
             covered |= words(company)
-        return sorted(word for word in words(label) - covered - _GENERIC_WORDS if len(word) > 2)
+        missing = {word for word in words(label) - covered - _GENERIC_WORDS if len(word) > 2}
+        if text is not None:
+            missing -= _OPERATION_WORDS
+        # Said in the question's own words ("sales", not the stem "sale"), each once, in the question's order.
+        said: list[str] = []
+        for word in re.findall(r"[A-Za-z][A-Za-z&]*", label):
+            if stem(word) in missing and word.lower() not in _STOP and word.lower() not in (w.lower() for w in said):
+                said.append(word)
+        return said
 
 
 def _position(key: str, text: str) -> int:

@@ -10,8 +10,15 @@ from index.numbers import Number, scale_of
 
 STATEMENTS = ("balance_sheet", "income_statement", "cash_flow", "comprehensive_income", "equity", "segment", "other")
 
-_SCALE = re.compile(r"(?:in|\()\s*(?:u\.s\.\s*)?(?:\$|dollars|usd|us\$)?\s*(thousands|millions|billions)\b|\((thousands|millions|billions)\)"
+_SCALE = re.compile(r"(?:in|\()\s*(?:u\.s\.\s*)?(?:\$|dollars|usd|us\$)?\s*(thousands?|millions?|billions?)\b|\((thousands|millions|billions)\)"
                     r"|\$\s*(?:in\s+)?(thousands|millions|billions)", re.I)
+# A currency with its unit, as a column header prints it: "£m", "€m", "$M", "US$'000", "$ MILLION", "RMB'Million",
+# "USDm", "(S$ million)".
+_CURRENCY_SCALE = re.compile(
+    r"(?<![\w$£€¥])(?:US|A|S|HK|NZ|C|NT|R)?[$£€¥]\s?['’]?\s?(000|m|mn|bn|millions?|thousands?|billions?)\b(?![,.]?\d)"
+    r"|\b(?:RMB|USD|EUR|GBP|CHF|SEK|DKK|NOK|JPY|HKD|SGD|AUD|CAD|INR|ZAR)\s?['’]?\s?(000|m|mn|bn|millions?|thousands?|billions?)\b(?![,.]?\d)",
+    re.I)
+_UNIT_SCALES = {"000": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
 _SHARE_SCALE = re.compile(r"shares?[^.;)]{0,60}?(?:in|reflected in)\s+(thousands|millions)|(thousands|millions) of shares", re.I)
 _PER_SHARE = re.compile(r"per\s+(?:basic\s+|diluted\s+)?(?:common\s+|ordinary\s+|class\s+\w\s+)?(?:share|unit)|\beps\b|earnings\s+per|dividends?\s+declared\s+per", re.I)
 _SHARES = re.compile(r"\bshares\b", re.I)
@@ -49,12 +56,17 @@ def table_scale(text: str) -> tuple[int, int]:
             continue  # "shares in thousands" is the share scale
         money = scale_of(word)
         break
+    bound_to_currency = False
+    if money == 1 and (match := _CURRENCY_SCALE.search(text)):
+        word = (match.group(1) or match.group(2)).lower()
+        money = _UNIT_SCALES.get(word) or scale_of(word if word.endswith("s") else word + "s")
+        bound_to_currency = True  # "£m" scales pounds, not the share counts beside them
     share = 1
     if match := _SHARE_SCALE.search(text):
         share = scale_of(match.group(1) or match.group(2))
     elif match := re.search(r"dollars\s+and\s+shares\s+in\s+(thousands|millions|billions)", text, re.I):
         share = scale_of(match.group(1))
-    elif money != 1 and not _shares_excepted(text) and not re.search(r"(?:\$|dollars)\s*(?:are\s+)?in\s+(?:thousands|millions|billions)", text, re.I):
+    elif money != 1 and not bound_to_currency and not _shares_excepted(text) and not re.search(r"(?:\$|dollars)\s*(?:are\s+)?in\s+(?:thousands|millions|billions)", text, re.I):
         # "(In millions, except per share amounts)": share counts are in millions too (3M's 588.5); a separate
         # statement for shares, "except share and per share data", or a scale bound to dollars ("Dollars in
         # millions", "$ in millions") leaves them as printed.
@@ -71,7 +83,9 @@ def _shares_excepted(text: str) -> bool:
 
 
 def row_kind(label: str, numbers: list[Number]) -> str:
-    if any(number.percent for number in numbers) or re.search(r"(?:\(%\)|%$|\bpercent(?:age)?\b|\bmargin %|\brate\b)", label, re.I):
+    # A rate is a percentage ("Discount rate", "Effective tax rate (%)", "Rate of compensation increase"); a line
+    # about something a rate names is not ("Interest rate swaps", "Effect of exchange rate changes on cash").
+    if any(number.percent for number in numbers) or re.search(r"(?:\(%\)|%$|\bpercent(?:age)?\b|\bmargin %|\brates?(?:\s*$|\s+of\b|\s*[(:,–-]))", label, re.I):
         return "percent"
     if _SHARES_USED.search(label) and "$" not in label:
         return "shares"  # "Shares used in computing diluted net income per share" counts shares

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 from index.numbers import Number
@@ -11,9 +13,11 @@ from index.periods import (DURATION_OF_MONTHS, DURATION_OF_WEEKS, MONTH, MONTHS_
 from index.tables.model import Column, Row
 
 # Headers print dates loosely ("Sept. 30 2023", "Dec 31, 2022"): abbreviated months, the comma optional.
-_FULL_DATE = re.compile(rf"\b({MONTH})\s+(\d{{1,2}})\s*,?\s*({YEAR})\b", re.I)
-_MONTH_DAY = re.compile(rf"\b({MONTH})\s+(\d{{1,2}})\b,?", re.I)
-_YEAR = re.compile(rf"(?<![\d,.$])\b({YEAR})\b(?![\d,.%])")
+_FULL_DATE = re.compile(rf"\b({MONTH})\s*(\d{{1,2}})\s*,?\s*({YEAR})\b", re.I)
+_MONTH_DAY = re.compile(rf"\b({MONTH})\s*(\d{{1,2}})\b,?", re.I)
+_YEAR_SPAN = re.compile(rf"\b{YEAR}\s?[-–]\s?(?:19|20)?\d{{2}}\b")
+# Not a year of a span ("2021-2022", "2023 – 2024": a column of payments due in those years, not a period).
+_YEAR = re.compile(rf"(?<![\d,.$])(?<![-–])(?<![-–]\s)\b({YEAR})\b(?![\d,.%])(?!\s?[-–]\s?(?:19|20)?\d{{2}}\b)")
 _FISCAL_YEAR = re.compile(r"\b(?:fiscal(?:\s+year)?|FY)\s*'?((?:19|20)?\d{2})\b", re.I)
 _DURATION = re.compile(
     rf"\b({MONTHS_COUNT})[\s-]+months?\s+(?:period\s+)?end(?:ed|ing)|\b({WEEKS_COUNT})[\s-]+weeks?\s+end(?:ed|ing)"
@@ -23,6 +27,28 @@ _DURATION = re.compile(
 
 
 def parse_columns(header: str, count: int, statement: str, cells: list[str] | None = None) -> list[Column]:
+    """`count` columns from a header (see `_read_columns`), unless the periods read are out of order: years of
+    one duration that neither rise nor fall across the columns ("2021  2020  2022") were not read off the header
+    the table prints (a header broken across lines, a page), and no column is then given a period."""
+    columns = _read_columns(header, count, statement, cells)
+    by_duration: dict[str | None, list[tuple]] = {}
+    for column in columns:
+        if column.year is not None:
+            # (An end date, or the year's end when the column prints a year alone: keys of one type to compare.)
+            by_duration.setdefault(column.duration, []).append(
+                (column.period_end or dt.date(column.year, 12, 31), column.year))
+    for found in by_duration.values():
+        keys = [key for key, _ in found]
+        years = [year for _, year in found]
+        rising = all(a < b for a, b in zip(years, years[1:])) or all(a < b for a, b in zip(keys, keys[1:]))
+        falling = all(a > b for a, b in zip(years, years[1:])) or all(a > b for a, b in zip(keys, keys[1:]))
+        if len(found) > 1 and not (rising or falling):
+            return [Column(label=f"column {number + 1}", duration=("instant" if statement == "balance_sheet" else None))
+                    for number in range(count)]
+    return columns
+
+
+def _read_columns(header: str, count: int, statement: str, cells: list[str] | None = None) -> list[Column]:
     """`count` columns from a header's dates, years and durations; plain labels when it has none.
 
     The column header is usually the last lines of the header, under the title: of the suffixes of the header
@@ -40,6 +66,17 @@ def parse_columns(header: str, count: int, statement: str, cells: list[str] | No
             break
     durations = [_duration_of(match) for match in _DURATION.finditer(header.replace("\n", " "))]
     extra_labels: list[str] = []
+    slots: list[str] = []
+    if best is None:
+        for size in range(1, len(lines) + 1):
+            text = " ".join(" ".join(lines[-size:]).replace("|", " ").split())
+            if (share := _interleaved(text, count)) is not None:
+                return _paired_columns(text, share, statement, durations, count)
+    if best is None and _YEAR_SPAN.search(header):
+        # A schedule by year spans ("Total  2020  2021-2022  2023-2024  Thereafter"): its columns are not the
+        # periods of a statement, and which cell is under which year cannot be told from a count.
+        labels = cells if cells and len(cells) == count else [f"column {number + 1}" for number in range(count)]
+        return [Column(label=label) for label in labels]
     if best is None:
         # Fewer periods than columns: the periods come first, then change columns ("Inc/(Dec)", "% Change").
         for size in range(len(lines), 0, -1):
@@ -49,7 +86,16 @@ def parse_columns(header: str, count: int, statement: str, cells: list[str] | No
                 best, best_text = periods, text
                 tail = text[periods[-1][0]:]
                 tail = re.sub(r"^\S+\s*", "", tail)
-                extra_labels = re.findall(r"%\s*(?:change|chg\.?)|(?:inc|increase)\s*/?\s*\((?:dec|decrease)\)|change|variance|%", tail, re.I)
+                extra_labels = _EXTRA_LABEL.findall(tail)
+                order = _slots(text)
+                if order.count("L") and "L" in "".join(order).strip("L"):
+                    # Change columns between the periods ("2022  Change  2021  Change  2020"): in the order printed,
+                    # when the header names every column; else which column is which cannot be told.
+                    if len(order) != count:
+                        return [Column(label=f"column {number + 1}") for number in range(count)]
+                    extra_labels = [match.group() for match in _EXTRA_LABEL.finditer(text, periods[0][0])
+                                    if not any(start <= match.start() < end for start, end, *_ in _period_spans(text))]
+                    slots = order
                 break
     if best is None:
         labels = cells if cells and len(cells) == count else [f"column {number + 1}" for number in range(count)]
@@ -93,28 +139,97 @@ def parse_columns(header: str, count: int, statement: str, cells: list[str] | No
     for index in range(period_count, count):
         label = extra_labels[index - period_count] if index - period_count < len(extra_labels) else "change"
         columns.append(Column(label=" ".join(label.split()), percent="%" in label))
+    if slots:
+        periods_left, labels_left = iter(columns[:period_count]), iter(columns[period_count:])
+        columns = [next(periods_left) if slot == "P" else next(labels_left) for slot in slots]
+    return columns
+
+
+_EXTRA_LABEL = re.compile(r"%\s*(?:change|chg\.?)|(?:inc|increase)\s*/?\s*\((?:dec|decrease)\)|\$?\s*change|variance|%", re.I)
+
+
+def _slots(text: str) -> list[str]:
+    """The columns a header names from its first period on, in order: "P" a period, "L" a change or percent label."""
+    spans = _period_spans(text)
+    if not spans:
+        return []
+    found = [(start, "P") for start, *_ in spans]
+    found += [(match.start(), "L") for match in _EXTRA_LABEL.finditer(text, spans[0][0])
+              if not any(start <= match.start() < end for start, end, *_ in spans)]
+    return [slot for _, slot in sorted(found)]
+
+
+def _paired_columns(text: str, share: str, statement: str, durations: list[str], count: int) -> list[Column]:
+    """Each period's amount column, then its percentage column, which is of no period (so that a question about
+    the period reads the amount); then change columns, if any."""
+    columns = []
+    for _, _, month, day, year in _period_spans(text):
+        end = safe_date(year, month, day) if month else None
+        duration = "instant" if statement == "balance_sheet" else (durations[0] if len(durations) == 1 else None)
+        columns.append(Column(label=format_date(end) if end else str(year), period_end=end, year=year, duration=duration))
+        columns.append(Column(label=f"{share} ({columns[-1].label})", percent=True))
+    columns.extend(Column(label="change") for _ in range(count - len(columns)))
     return columns
 
 
 def header_periods(text: str) -> list[tuple[int, int | None, int | None, int]]:
     """(position, month, day, year) of each period named in order: full dates, then bare years and FY labels."""
+    return [(start, month, day, year) for start, _, month, day, year in _period_spans(text)]
+
+
+def _period_spans(text: str) -> list[tuple[int, int, int | None, int | None, int]]:
+    """(start, end, month, day, year) of each period named, in order."""
     found = []
     taken: list[tuple[int, int]] = []
     for match in _FULL_DATE.finditer(text):
-        found.append((match.start(), month_number(match.group(1)), int(match.group(2)), int(match.group(3))))
+        found.append((*match.span(), month_number(match.group(1)), int(match.group(2)), int(match.group(3))))
         taken.append(match.span())
     for match in _FISCAL_YEAR.finditer(text):
         if any(start <= match.start() < end for start, end in taken):
             continue
         year = int(match.group(1))
         year = year + 2000 if year < 100 else year
-        found.append((match.start(), None, None, year))
+        found.append((*match.span(), None, None, year))
         taken.append(match.span())
     for match in _YEAR.finditer(text):
         if any(start <= match.start() < end for start, end in taken):
             continue
-        found.append((match.start(), None, None, int(match.group(1))))
+        found.append((*match.span(), None, None, int(match.group(1))))
     return sorted(found)
+
+
+def _interleaved(text: str, count: int) -> str | None:
+    """The label of each period's second column when every period has two side by side, an amount and its
+    percentage ("2019  % of Total Fees  2018  % of Total Fees", or "Fiscal 2019  Fiscal 2018" over "Net Sales
+    % of Total  Net Sales  % of Total"); None when the periods come first and change columns follow them."""
+    spans = _period_spans(text)
+    if len(spans) < 2 or count < 2 * len(spans):
+        return None
+    if count > 2 * len(spans):
+        # Amount and share per period, then change columns ("2019  2018  Change" over "Amount  % of total
+        # revenue  Amount  % of total revenue  ($)  (%)"): the share's label printed once per period.
+        shares = [" ".join(match.group().split()).lower() for match in _SHARE_OF.finditer(text, spans[-1][1])]
+        if len(shares) >= len(spans) and len(set(shares)) == 1:
+            return shares[0]
+        return None
+    gaps = [" ".join(text[spans[index][1]:spans[index + 1][0]].split()) for index in range(len(spans) - 1)]
+    tail = " ".join(text[spans[-1][1]:].split())
+    if len(set(gaps)) == 1 and gaps[0] and tail.startswith(gaps[0]) and _PERCENT_LABEL.match(gaps[0]):
+        return gaps[0]  # (a line of group header under it may follow the last)
+    words = tail.split()
+    if all(not gap or re.fullmatch(r"(?:fiscal|year|fy|\s)*", gap, re.I) for gap in gaps) and words:
+        size, rest = divmod(len(words), len(spans))
+        first = words[:size]
+        if not rest and all(words[index * size:(index + 1) * size] == first for index in range(len(spans))):
+            # The row under the periods names their columns: an amount, then its percentage.
+            split = next((index for index, word in enumerate(first) if _PERCENT_LABEL.match(word)), 0)
+            if split > 0:
+                return " ".join(first[split:])
+    return None
+
+
+_SHARE_OF = re.compile(r"(?:%|percent(?:age)?)\s+of\s+(?:total\s+|net\s+)?[a-z]+", re.I)
+_PERCENT_LABEL = re.compile(r"(?:%|percent(?:age)?\b)", re.I)
 
 
 def _duration_of(match: re.Match[str]) -> str:

@@ -4,6 +4,7 @@ number, the group headers above it) and what each row counts."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from index.numbers import Number
@@ -69,9 +70,40 @@ class ParsedTable:
         return kind
 
     def scale_of(self, row: Row) -> int:
-        kind = self.kind_of(row)
+        return self.scale_of_kind(self.kind_of(row))
+
+    def scale_of_kind(self, kind: str) -> int:
         if kind == "money":
             return self.scale
         if kind == "shares":
             return self.share_scale
         return 1
+
+    def _column(self, row: Row, position: int) -> Column | None:
+        index = row.columns[position] if row.columns is not None else None
+        return self.columns[index] if index is not None and index < len(self.columns) else None
+
+    def kind_of_cell(self, row: Row, position: int) -> str:
+        """What one cell counts. A '%' or a column of percentages makes it a percent. A row whose amounts come
+        first and whose percentages follow ("Orders 19,975 18,451 8 % 7 %", "R&D 6,577 13%" under "(in millions,
+        except percentages)"), or whose percentages all stand in columns of percentages ("2019  % of Total  2018
+        % of Total"), is a row of amounts with their changes or shares beside them: its cells without a '%' are
+        what the label says, not percentages."""
+        number = row.numbers[position]
+        column = self._column(row, position)
+        if number.percent or (column is not None and column.percent):
+            return "percent"
+        kind = self.kind_of(row)
+        if kind != "percent" or row_kind(row.label, []) == "percent":
+            return kind
+        printed = [(cell, self._column(row, index)) for index, cell in enumerate(row.numbers) if cell.value is not None]
+        first_percent = next((index for index, (cell, _) in enumerate(printed) if cell.percent), len(printed))
+        # Columns whose header names them percentages ("% of Total"), not ones marked so by their cells.
+        beside = all(other is not None and re.search(r"%|percent", other.label, re.I) for cell, other in printed
+                     if cell.percent)
+        if beside or (first_percent > 0 and all(cell.percent for cell, _ in printed[first_percent:])):
+            plain = row_kind(row.label, [])
+            if plain == "money" and row.group and len(row.label.split()) <= 4:
+                plain = row_kind(row.group, [])
+            return plain
+        return kind

@@ -121,6 +121,14 @@ def _trailing_numbers(line: str, offset: int) -> list[Number]:
         return []
     if _year_label(run):
         return run[1:]
+    if len(run) >= 2 and re.fullmatch(r"\(\d\)", run[0].raw):
+        # A footnote mark glued to the label ("Operating leases (1)  $19,437  $4,143") where the cells are set
+        # apart by wider gaps: part of the label, not a value of -1.
+        before = line[:run[0].start - offset]
+        after = line[run[0].end - offset:run[1].start - offset]
+        if re.search(r"[A-Za-z]\s$", before) and (("  " in after and not before.endswith("  "))
+                                                    or (run[1].dollar and not run[0].dollar)):
+            return run[1:]  # (or the amounts' '$' starts after it: "Operating leases (1) $19,437 $4,143")
     return run
 
 

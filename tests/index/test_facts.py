@@ -14,6 +14,7 @@ from conftest import FILINGS, SEED, shared_or_skip
 from index.facts import FactReport, find_facts
 from index.ingest import read_facts
 
+D = Decimal
 JUN21, DEC20, JUN20 = dt.date(2021, 6, 30), dt.date(2020, 12, 31), dt.date(2020, 6, 30)
 
 # Read off the release by hand: label | first column | second column ("-" where the row prints one value).
@@ -348,3 +349,41 @@ def test_a_last_row_alone_on_the_next_page_stays_with_its_statement(tmp_path):
         ("balance_sheet", 1500, dt.date(2023, 6, 30), 2), ("balance_sheet", 1250, dt.date(2022, 12, 31), 2)]
     assert not any(fact.label == "Total liabilities and stockholders' equity" for fact in report.facts
                    if fact.statement == "income_statement")
+
+
+# A table with no scale of its own, and the sentence introducing it saying "(in thousands)": before the table, as
+# a filing prints it, or after it, when the document holds the table apart from its paragraphs.
+CAPTIONED_AFTER = """  December 31,
+  2019  2018
+Accrued payroll  116.9  105.9
+Tax-related accruals  30.8  38.4
+
+Accrued liabilities consisted of the following (in millions, except percentages):
+"""
+
+TWO_TABLES = """Accrued liabilities consisted of the following (in thousands):
+
+  2019  2018
+Accrued payroll  1,169  1,059
+Tax-related accruals  308  384
+
+The company had 1,200 employees at the end of each year, in many locations around the world and in many
+countries, working in research, sales, manufacturing and administration; their number is given below.
+
+  2019  2018
+Employees  1,200  1,100
+Contractors  300  250
+"""
+
+
+def test_a_table_takes_the_scale_of_its_caption_in_the_prose(tmp_path):
+    _, report = read_facts(write(tmp_path, "captioned.txt", CAPTIONED_AFTER))
+    payroll = [fact for fact in report.facts if fact.label == "Accrued payroll"]
+    assert [(fact.value, fact.scale, fact.kind) for fact in payroll] == [(D("116.9"), 1_000_000, "money"),
+                                                                         (D("105.9"), 1_000_000, "money")]
+
+
+def test_a_caption_scales_only_the_table_it_introduces(tmp_path):
+    _, report = read_facts(write(tmp_path, "two.txt", TWO_TABLES))
+    assert {fact.scale for fact in report.facts if fact.label == "Accrued payroll"} == {1000}
+    assert {fact.scale for fact in report.facts if fact.label == "Contractors"} == {1}

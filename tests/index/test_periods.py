@@ -21,6 +21,7 @@ from index.periods import (
     describe_period,
     duration_of_label,
     fact_matches_period,
+    fact_year,
     month_number,
     months_ended,
     normalize_period,
@@ -204,3 +205,34 @@ def test_the_words_of_a_period_length_are_their_durations():
     assert all(re.fullmatch(MONTHS_COUNT, word) for word in MONTHS_WORDS)
     assert all(re.fullmatch(WEEKS_COUNT, word) for word in WEEKS_WORDS)
     assert not re.fullmatch(MONTHS_COUNT, "4") and not re.fullmatch(WEEKS_COUNT, "twelve")
+
+
+def test_a_column_printed_as_a_bare_year_is_of_that_year():
+    # "2019  2018" over a table with no dates: the column is of its year, with no end date to invent.
+    bare = fact(None, None, "2019", "2019")
+    fiscal = fact(None, "FY", "fiscal 2019", "Fiscal Year 2019")
+    assert fact_matches_period(bare, "2019") and not fact_matches_period(bare, "2018")
+    assert fact_matches_period(fiscal, "2019") and fact_matches_period(fiscal, "FY2019")
+    assert not fact_matches_period(fiscal, "FY2018")
+    assert not fact_matches_period(fact(None, None, "change", "% Change"), "2019")
+
+
+def test_a_fifty_three_week_year_ending_in_early_january_is_the_year_before():
+    # The year ended January 3, 2020 is the company's fiscal 2019; the one ended December 28, 2018 its 2018.
+    january = fact(dt.date(2020, 1, 3), "FY", "year ended January 3, 2020")
+    december = fact(dt.date(2018, 12, 28), "FY", "year ended December 28, 2018")
+    assert fact_year(january) == 2019 and fact_year(december) == 2018
+    assert fact_matches_period(january, "2019") and fact_matches_period(january, "FY2019")
+    assert not fact_matches_period(january, "FY2020") and not fact_matches_period(december, "FY2019")
+    # A bare year may be said of the calendar year of the date printed too ("the change from 2018 to 2020").
+    assert fact_matches_period(january, "2020")
+    assert fact_matches_period(january, "January 3, 2020"), "a date asked is the date printed"
+    # A fiscal year ending late in January is named by the company either way: left at its calendar year.
+    assert fact_year(fact(dt.date(2023, 1, 28), "FY")) == 2023
+    # A quarter ending in early January is not a fiscal year.
+    assert fact_year(fact(dt.date(2020, 1, 3), "3M")) == 2020
+
+
+def test_a_quarter_named_after_its_year():
+    assert [period.label for period in periods_in("What was revenue in the fiscal 2019 third quarter?")[0]] == ["2019Q3"]
+    assert [period.label for period in periods_in("sales in the 2020 first quarter")[0]] == ["2020Q1"]

@@ -58,6 +58,16 @@ def test_a_balance_sheet_location_column_is_not_a_balance_sheet():
     ("(Dollars and shares in millions, except per share amounts)", (1_000_000, 1_000_000)),
     ("(shares in thousands)", (1, 1_000)),
     ("Three Months Ended June 30, 2021 2020", (1, 1)),
+    # A currency printed with its unit scales the money only.
+    ("2019  2018\n£m  £m", (1_000_000, 1)),
+    ("2019 €m  2018 €m", (1_000_000, 1)),
+    ("US$’000  US$’000", (1_000, 1)),
+    ("$'000", (1_000, 1)),
+    ("RMB’Million", (1_000_000, 1)),
+    ("USDm  2019  2018", (1_000_000, 1)),
+    ("(S$ million)", (1_000_000, 1)),
+    ("(in million)", (1_000_000, 1_000_000)),
+    ("$58,000  $55,000", (1, 1)),  # amounts, not a unit
 ])
 def test_table_scale(header, expected):
     assert table_scale(header) == expected
@@ -77,6 +87,11 @@ def test_table_scale(header, expected):
     ("Shares used in computing diluted net income per share", "shares"),
     ("Weighted average shares used to compute net loss per share, basic and diluted", "shares"),
     ("Effective tax rate", "percent"),
+    ("Discount rate", "percent"),
+    ("Expected rate of salary increase", "percent"),
+    ("Weighted average interest rate (%)", "percent"),
+    ("Interest rate swaps", "money"),  # a line about something a rate names is not a rate
+    ("Effect of exchange rate changes on cash", "money"),
     ("Gross margin %", "percent"),
     ("Revenue growth (%)", "percent"),
     ("Number of employees", "count"),

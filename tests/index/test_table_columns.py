@@ -156,3 +156,52 @@ def test_html_columns_without_periods_take_the_header_cells():
     assert table.statement == "segment"
     assert values(table, "Operating income") == [D(30), D(-5), D(25)]
     assert table.scale == 1_000_000
+
+
+@pytest.mark.parametrize("header", [
+    "2019  % of Total Fees  2018  % of Total Fees",
+    "Fiscal Year 2019    Fiscal Year 2018\nNet Sales  % of Total  Net Sales  % of Total",
+])
+def test_each_period_with_its_percentage_beside_it(header):
+    columns = parse_columns(header, 4, "other")
+    assert [(column.year, column.percent) for column in columns] == [(2019, False), (None, True), (2018, False), (None, True)]
+    assert "2019" in columns[1].label and "2018" in columns[3].label
+
+
+def test_periods_first_then_their_changes_are_not_paired():
+    columns = parse_columns("2019  2018  $ Change  % Change", 4, "other")
+    assert [column.year for column in columns] == [2019, 2018, None, None]
+
+
+def test_a_month_glued_to_its_day_still_dates_the_columns():
+    columns = parse_columns("December31,\n2019  2018", 2, "balance_sheet")
+    assert [column.period_end for column in columns] == [dt.date(2019, 12, 31), dt.date(2018, 12, 31)]
+
+
+def test_a_schedule_by_year_spans_has_no_period_columns():
+    # "2021-2022" is a span of years a payment falls due in, not two periods; which cell is "2020" cannot be told.
+    columns = parse_columns("(In thousands) Total 2020 2021-2022 2023-2024 Thereafter", 5, "other")
+    assert [column.year for column in columns] == [None] * 5
+    assert all(column.period_end is None for column in columns)
+
+
+def test_amount_and_share_per_period_then_the_changes():
+    header = "2019 2018 Change\nAmount % of total revenue Amount % of total revenue ($) (%)"
+    columns = parse_columns(header, 6, "other")
+    assert [(column.year, column.percent) for column in columns[:4]] == [(2019, False), (None, True), (2018, False),
+                                                                          (None, True)]
+    assert [column.year for column in columns[4:]] == [None, None]
+
+
+def test_change_columns_between_the_periods_keep_their_places():
+    # Apple's "2022  Change  2021  Change  2020": the second number of a row is a change, not fiscal 2021.
+    columns = parse_columns("Years ended\n2022 Change 2021 Change 2020", 5, "other")
+    assert [column.year for column in columns] == [2022, None, 2021, None, 2020]
+
+
+def test_years_out_of_order_give_no_column_a_period():
+    # A header read off the wrong lines ("2021  2020  2022") or repeated per group ("2019 2018 2019 2018"): no
+    # column is trusted with a period, rather than one being read under the wrong year.
+    assert all(column.year is None for column in parse_columns("Domestic International\n2019 2018 2019 2018", 4, "other"))
+    quarters = parse_columns("Three Months Ended June 30, 2023 2022 Six Months Ended June 30, 2023 2022", 4, "other")
+    assert [column.duration for column in quarters] == ["3M", "3M", "6M", "6M"], "two durations, each in order"

@@ -81,3 +81,24 @@ def test_short_rows_take_their_kind_from_the_header_above():
 ])
 def test_a_column_says_its_period_as_every_period_is_said(column, said):
     assert column.period == said
+
+
+def test_amounts_beside_their_percent_changes_keep_the_money_scale():
+    # "(in millions, except percentages)": the amounts are millions of dollars, only the '%' cells percentages.
+    text = ("(in millions, except percentages)\n2019  2018  % Change\nOrders  19,975  18,451  8 %\n"
+            "Research and development  6,577  5,919  11%\nGross margin  45.2%  44.1%  \n")
+    table = parse(text, text, "Orders", "lines")
+    orders = row(table, "Orders")
+    assert [table.kind_of_cell(orders, position) for position in range(3)] == ["money", "money", "percent"]
+    research = row(table, "Research and development")
+    assert table.kind_of_cell(research, 0) == "money" and table.scale_of_kind("money") == 1_000_000
+    margin = row(table, "Gross margin")
+    assert [table.kind_of_cell(margin, position) for position in range(2)] == ["percent", "percent"]
+
+
+def test_a_row_whose_first_cell_is_a_percentage_stays_a_row_of_percentages():
+    # Only the first cell prints its '%' (as a '$' marks only the first row): not amounts then percentages.
+    text = "2019  2018\nRevenue  1,200  1,000\nOperating margin  22.2%  21.0\n"
+    table = parse(text, text, "Revenue", "lines")
+    margin = row(table, "Operating margin")
+    assert [table.kind_of_cell(margin, position) for position in range(2)] == ["percent", "percent"]

@@ -25,7 +25,7 @@ from table_fixtures import (
 from index.labels import normalize_label
 from index.tables.model import ParsedTable
 from index.tables.parsing import parse_table
-from index.tables.rows import split_group_headers
+from index.tables.rows import rows_from_lines, split_group_headers
 
 D = Decimal
 
@@ -379,3 +379,11 @@ def test_html_label_cell_that_is_a_number_subtotal():
     subtotal = table.data_rows[-1]
     assert [number.value for number in subtotal.numbers] == [D(15), D(26)]
     assert subtotal.label == "Operating expenses"
+
+
+def test_a_footnote_mark_after_the_label_is_not_a_value():
+    rows = rows_from_lines("Operating leases (1) $19,437 $4,143 $7,111\nOther (1) 5 3\n", 0, html=False)
+    assert rows[0].label == "Operating leases (1)"
+    assert [number.raw for number in rows[0].numbers] == ["$19,437", "$4,143", "$7,111"]
+    # Without a '$' after it, "(1)" may be a value of -1: kept.
+    assert [number.raw for number in rows[1].numbers] == ["(1)", "5", "3"]

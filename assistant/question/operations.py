@@ -75,7 +75,7 @@ NARRATIVE = re.compile(
     r"^\s*(?:why|describe|explain|discuss|summari[sz]e|outline|list)\b|\bwhy\s+(?:did|does|was|were|is|has|have)\b|"
     r"\bwhat\s+(?:drove|drives|caused|causes|explains|explained|accounts?\s+for|accounted\s+for|contributed\s+to|led\s+to)\b|"
     r"\b(?:reasons?|drivers?|factors?)\s+(?:for|behind|of)\b|\bwhat\s+(?:does|did)\s+(?:the\s+)?(?:company|management|"
-    r"\w+)\s+(?:say|said|state|report|disclose|describe|expect|plan)\b|\bwhat\s+(?:are|were)\s+(?:the\s+)?(?:main\s+|key\s+|"
+    r"\w+)\s+(?:say|said|state|disclose|describe|expect|plan)\b|\bwhat\s+(?:are|were)\s+(?:the\s+)?(?:main\s+|key\s+|"
     r"principal\s+)?(?:risks?|risk\s+factors|strateg(?:y|ies)|plans|highlights|milestones|developments|"
     r"segments|products|programs)\b|^\s*how\s+(?:does|did|is|was|will|has)\s+(?:the\s+)?(?:company|management)\b|"
     r"\bwhat\s+is\s+the\s+(?:company's\s+)?(?:strategy|outlook|business)\b|\bwhat\s+happened\b|\bmainly\s+due\s+to\b",

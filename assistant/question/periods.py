@@ -88,7 +88,7 @@ _STATEMENTS = [(name, re.compile(pattern, re.I)) for name, pattern in [
                          r"profit\s+and\s+loss\s+(?:statement|account)|p\s*&\s*l\b"),
 ]]
 _STATEMENT_CUE = r"(?:using|from|per|according\s+to|based\s+on|on|in|as\s+(?:reported|shown|stated)\s+(?:on|in))\s+" \
-                 r"(?:the\s+)?(?:company['’]s\s+|\w+['’]s\s+)?(?:consolidated\s+)?"
+                 r"(?:the\s+)?(?:company['’]s\s+|\w+['’]s\s+)?(?:(?:fiscal\s+|fy\s*)?(?:19|20)\d{2}\s+)?(?:consolidated\s+)?"
 
 
 def statement_in(text: str) -> tuple[str | None, tuple[int, int] | None]:

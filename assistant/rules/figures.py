@@ -95,7 +95,7 @@ class FigureAnswers:
             elif _BIGGER.search(self.question):
                 operation = "compare"
         if operation == "value":
-            if unexplained := self.lines.unexplained(line):
+            if unexplained := self.lines.unexplained(line, query.unparsed or None, operations=False):
                 # "revenue from cloud gaming subscriptions" is not "Total revenues": name the closest, do not guess.
                 asked = query.label or ", ".join(unexplained)
                 return self.refuse(f"{asked} (no line of them is about {', '.join(unexplained)})", line)
@@ -106,7 +106,7 @@ class FigureAnswers:
             # "the change in the average ... between 2017-2018 and 2018-2019": an operation over another one.
             return self.refuse(f"a {_OPERATION_WORDS[operation]} of {'changes' if operation == 'average' else 'averages'}"
                                f" of {line.label}", line)
-        if unexplained := self.lines.unexplained(line, self.question):
+        if unexplained := self.lines.unexplained(line, query.unparsed or self.question):
             # "the change in current federal tax expense" is not the change in "Income tax expense".
             return self.refuse(f"{' '.join(unexplained)} (no line of them is about {', '.join(unexplained)})", line)
         rest = without_label(self.question, line.label)
@@ -278,10 +278,26 @@ class FigureAnswers:
         scale = 1
         if unit.scale and unit.scale > 1 and figure.unit == "number":
             scale = unit.scale
-            number = (figure.value / scale).quantize(Decimal(1).scaleb(-(unit.decimals or 2)), rounding=ROUND_HALF_UP)
+            scaled = figure.value / scale
+            # As asked; else whole units when exact ("$2,655 million"), else two decimals.
+            decimals = unit.decimals if unit.decimals is not None else (0 if scaled == scaled.to_integral_value() else 2)
+            number = scaled.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         money = all(fact.kind == "money" for fact in facts)
         kind = "percent" if figure.unit == "percent" else ("USD" if money and not expression.startswith("ratio") else "ratio")
         return figure, AnswerValue(number=number, unit=kind, scale=scale)
+
+    def shown(self, figure: Figure, value: AnswerValue | None) -> str:
+        """The result as the question asks it stated ("33.3%", "$300,168.7 million"), with the calculator's exact
+        figure beside it when they differ."""
+        if value is None:
+            return figure.display
+        if value.scale > 1:
+            sign, dollars = ("-" if value.number < 0 else ""), ("$" if value.unit == "USD" else "")
+            return f"{sign}{dollars}{abs(value.number):,} {scale_word(value.scale)} ({figure.display})"
+        if self.query.unit.decimals is not None:
+            stated = f"{value.number:,}" + ("%" if value.unit == "percent" else "")
+            return stated if stated == figure.display else f"{stated} ({figure.display})"
+        return figure.display
 
     def between_periods(self, operation: str, line: Line) -> Answer:
         """A line across periods: its change, percentage change, CAGR, average, direction or which was larger."""
@@ -306,7 +322,7 @@ class FigureAnswers:
         value: AnswerValue | None
         if operation == "pct_change":
             figure, value = self.computed(f"pct_change({a}, {b})", facts)
-            text = f"{line.label} changed by {figure.display} {span}{cited}: {figure.derivation}."
+            text = f"{line.label} changed by {self.shown(figure, value)} {span}{cited}: {figure.derivation}."
         elif operation == "cagr":
             first, last = period_order(old)[0], period_order(new)[0]
             if dt.date.min in (first, last):
@@ -314,13 +330,13 @@ class FigureAnswers:
             years = max(1, round((last - first).days / 365.25))
             figure, value = self.computed(f"cagr({a}, {b}, {years})", facts)
             text = (f"The compound annual growth rate of {line.label} {span} ({years} year{'s' if years > 1 else ''}) "
-                    f"was {figure.display}{cited}: {figure.derivation}.")
+                    f"was {self.shown(figure, value)}{cited}: {figure.derivation}.")
         elif spanning:
             cited = self.evidence.markers(facts)
             said = ", ".join(fact.period or "" for fact in facts[:-1]) + f" and {facts[-1].period}"
             function, word = ("avg", "average") if operation == "average" else ("sum", "total")
             figure, value = self.computed(f"{function}({', '.join(_reference(fact, line) for fact in facts)})", facts)
-            text = f"The {word} of {line.label} for {said} was {figure.display}{cited}: {figure.derivation}."
+            text = f"The {word} of {line.label} for {said} was {self.shown(figure, value)}{cited}: {figure.derivation}."
         elif operation in ("direction", "compare"):
             figure, value = self.computed(f"{b} - {a}", facts)
             value = None
@@ -335,7 +351,7 @@ class FigureAnswers:
         else:  # change
             fall = bool(_FALL.search(self.question))
             figure, value = self.computed(f"{a} - {b}" if fall else f"{b} - {a}", facts)
-            text = f"{line.label} {'fell by' if fall else 'changed by'} {figure.display} {span}{cited}: {figure.derivation}."
+            text = f"{line.label} {'fell by' if fall else 'changed by'} {self.shown(figure, value)} {span}{cited}: {figure.derivation}."
         if operation in ("pct_change", "change"):
             grew = new.value and old.value and abs(new.value) > abs(old.value)
             text += self.cite_explanation(line, "increase" if grew else "decrease")
@@ -378,7 +394,7 @@ class FigureAnswers:
         value: AnswerValue | None
         if operation == "sum":
             figure, value = self.computed(f"sum({', '.join(refs)})", facts)
-            text = f"{names} for {at} total {figure.display}{cited}: {figure.derivation}."
+            text = f"{names} for {at} total {self.shown(figure, value)}{cited}: {figure.derivation}."
             stated = [fact for fact in self.cache.facts_of(self.lines.doc_ids) if fact.source == "text"
                       and label_key(fact.label_norm) == label_key(names) and fact.period_end == facts[0].period_end]
             if stated:
@@ -403,11 +419,11 @@ class FigureAnswers:
                     part = 1 - whole
             if cue or operation == "margin" or self.query.unit.percent:
                 figure, value = self.computed(f"margin({refs[part]}, {refs[whole]})", facts)
-                text = (f"{lines[part].label} was {figure.display} of {lines[whole].label} for {at}{cited}: "
+                text = (f"{lines[part].label} was {self.shown(figure, value)} of {lines[whole].label} for {at}{cited}: "
                         f"{figure.derivation}.")
             else:
                 figure, value = self.computed(f"ratio({refs[part]}, {refs[whole]})", facts)
-                text = (f"The ratio of {lines[part].label} to {lines[whole].label} for {at} was {figure.display}"
+                text = (f"The ratio of {lines[part].label} to {lines[whole].label} for {at} was {self.shown(figure, value)}"
                         f"{cited}: {figure.derivation}.")
         return Answer(question=self.question, text=text, citations=self.evidence.citations,
                       figures=self.evidence.figures, value=value)

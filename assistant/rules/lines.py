@@ -51,7 +51,8 @@ consolidated gaap annual overall calendar end date period business firm corporat
 balance sheet figure figures number level levels much about approximately roughly overall full whole latest
 recent prior previous last next company companies held hold holding own owned pay paid incur incurred earn earned
 make made post posted book booked recognize recognized recognised show shown see disclose disclosed state stated declare
-declared give tell find value values respective respectively""".split())
+declared give tell find value values respective respectively spending through thru until fast quickly large big
+sized provide provided according using based per""".split())
 
 
 # Words that say what is done with a line, not which line: read by the operation, not the line's label.
@@ -191,6 +192,10 @@ class LineFinder:
                 if "cost_of_revenue" not in line.metrics and re.match(r"costs? of (?!revenue)", line.facts[0].label_norm) \
                         and line.facts[0].statement == "income_statement" and line.table:
                     line.metrics.add("cost_of_revenue")
+            if self.query.statement:
+                # "Using the balance sheet": only that statement's lines, never a roll-forward, a note or a
+                # cash-flow change with a similar label (no line of it: the answer refuses).
+                lines = [line for line in lines if line.facts[0].statement == self.query.statement]
             self._all = lines
         return self._all
 
@@ -305,10 +310,10 @@ class LineFinder:
                 result.append(line)
         return result
 
-    def unexplained(self, line: Line, text: str | None = None) -> list[str]:
-        """Words of the question's label (or of `text`, less the words of operations) that neither the line (its
-        label, heading, table title) nor the vocabulary of its metrics accounts for: a narrower thing asked about
-        than the line found."""
+    def unexplained(self, line: Line, text: str | None = None, operations: bool = True) -> list[str]:
+        """Words of the question's label (or of `text`, the words the question's reading left over, less the words
+        of operations when `operations`) that neither the line (its label, heading, table title) nor the vocabulary
+        of its metrics accounts for: a narrower thing asked about than the line found, or a word not understood."""
         label = (re.sub(r"\bgrowth\s+rates?\b", " ", without_periods(text), flags=re.I) if text is not None
                  else (self.query.label or without_periods(self.question)))
         covered = set(words(line.label))
@@ -324,7 +329,7 @@ class LineFinder:
         for company in self.query.companies:
             covered |= words(company)
         missing = {word for word in words(label) - covered - _GENERIC_WORDS if len(word) > 2}
-        if text is not None:
+        if text is not None and operations:
             missing -= _OPERATION_WORDS
         # Said in the question's own words ("sales", not the stem "sale"), each once, in the question's order.
         said: list[str] = []

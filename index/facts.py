@@ -28,7 +28,7 @@ from index.tables.model import ParsedTable
 from index.tables.parsing import parse_table
 from index.tables.rows import assign_columns, attach_groups, rows_from_lines
 
-FACTS_VERSION = 7
+FACTS_VERSION = 8
 """The version of the fact extractor. Bump it when extraction changes: the next ingest then re-extracts the
 facts of documents written by an older version (or before facts existed) from their stored text, without
 re-embedding them."""

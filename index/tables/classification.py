@@ -31,6 +31,11 @@ _COUNT = re.compile(r"^(?:number of|employees|headcount|stores|restaurants|locat
 def statement_kind(text: str) -> str:
     """The statement a table is, from its title and headers."""
     lowered = " ".join(text.lower().split())
+    # Selected financial data ("Consolidated Statement of Income Data", five years) repeats the statements, rounded
+    # or restated: it is not one of them.
+    if re.search(r"selected (?:consolidated )?financial data|(?:statements? of (?:income|operations)|balance sheets?|"
+                 r"cash flows?) data\b", lowered):
+        return "other"
     if re.search(r"balance sheets?(?! location)|statements? of financial (?:position|condition)|financial position", lowered):
         return "balance_sheet"
     if re.search(r"cash flows?", lowered) and re.search(r"statements?|consolidated|condensed", lowered):

@@ -11,6 +11,9 @@ from index.numbers import Number
 from index.periods import describe_period
 from index.tables.classification import row_kind
 
+# A scale caption read as a row's heading ("(In millions, except per share amounts)") says nothing of the row's kind.
+_CAPTION = re.compile(r"^\s*\(?\s*(?:\$|dollars|amounts|in\s+(?:thousands|millions|billions)|\(?in\b)", re.I)
+
 
 @dataclass
 class Column:
@@ -63,7 +66,7 @@ class ParsedTable:
 
     def kind_of(self, row: Row) -> str:
         kind = row_kind(row.label, row.numbers)
-        if kind == "money" and row.group and len(row.label.split()) <= 4:
+        if kind == "money" and row.group and len(row.label.split()) <= 4 and not _CAPTION.match(row.group):
             # "Basic" and "Diluted" under "Earnings per share:" or "Shares used in computing earnings per share:"
             # are what their header says they are.
             return row_kind(row.group, [])
@@ -103,7 +106,7 @@ class ParsedTable:
                      if cell.percent)
         if beside or (first_percent > 0 and all(cell.percent for cell, _ in printed[first_percent:])):
             plain = row_kind(row.label, [])
-            if plain == "money" and row.group and len(row.label.split()) <= 4:
+            if plain == "money" and row.group and len(row.label.split()) <= 4 and not _CAPTION.match(row.group):
                 plain = row_kind(row.group, [])
             return plain
         return kind

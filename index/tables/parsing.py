@@ -52,6 +52,9 @@ def parse_table(text: str, header_end: int, offset: int = 0, shape: str = "lines
     if statement != "other" and _is_contents(rows):
         statement = "other"
     columns = parse_columns(header, count, statement, header_cells)
+    if statement in ("income_statement", "balance_sheet", "cash_flow") and \
+            len({column.year for column in columns if column.year is not None}) >= 4:
+        statement = "other"  # a five-year table is selected data; a statement prints three years at most
     mark_percent_columns(rows, columns)
     return ParsedTable(title=title, statement=statement, scale=scale, share_scale=share_scale, currency=currency,
                        columns=columns, rows=rows, start=offset, end=offset + len(text), page=page, shape=shape)

@@ -108,6 +108,8 @@ class LLMBackend:
                                   f"not {self.settings.llm.first_tool!r}")
             first = self.model.bind_tools(list(tools.values()), tool_choice=self.settings.llm.first_tool)
         system = "\n".join(load_prompt(name) for name in ("system", "answer_format", "refusal"))
+        # The parser's reading of the question, so that the model answers exactly the quantity asked.
+        system += f"\n\nHow the question reads: {query.reading()}. Answer exactly that quantity, or refuse."
         messages: list = [SystemMessage(system)]
         turns = self.settings.llm.history_turns
         for earlier, said in (list(history)[-turns:] if turns else []):
@@ -132,8 +134,7 @@ class LLMBackend:
     def _question(self, query: Query, doc_ids: list[str]) -> str:
         names = sorted({self.cache.document(doc_id).title for doc_id in doc_ids})
         scope = "; ".join(names[:12]) + (f"; and {len(names) - 12} more" if len(names) > 12 else "")
-        return (f"{query.question}\n\n(Documents you can search: {scope}.)\n(How the question reads: "
-                f"{query.reading()}. Answer exactly that quantity, or refuse.)")
+        return f"{query.question}\n\n(Documents you can search: {scope}.)"
 
     def _run(self, model, tools: dict, messages: list, usage: dict[str, int], first=None) -> str:  # noqa: ANN001
         """Let the model call tools until it answers; the final answer text ("" if it never did)."""

@@ -3,7 +3,7 @@
     disclosures eval feedback [--out eval/questions/feedback.jsonl]
 
 A thumbs-up answer becomes a regression question whose gold is what the assistant said: its figure (number), its
-refusal (refusal), or the quote it answered with (text), with the cited passages as evidence. A thumbs-down
+refusal (refusal), or the few words (its spans) or the quote it answered with (text), with the cited passages as evidence. A thumbs-down
 answer, or a comment, needs a person to write the right answer: those go to `<out stem>.needs-gold.jsonl` with
 `answer` empty, the wrong answer and the comment alongside, ready to be filled in and moved over.
 """
@@ -43,8 +43,10 @@ def question_of(record: dict, number: int) -> tuple[str, dict] | None:
             gold["unit"] = "percent"
         return "gold", {**base, **gold, "tags": [*base["tags"], "thumbs-up"]}
     if answer.citations:
-        return "gold", {**base, "answer": answer.citations[0].quote, "answer_type": "text",
-                        "tags": [*base["tags"], "thumbs-up"]}
+        # The few words that answered (a name, a clause) when the answer gave them, else the quote.
+        said = answer.spans if answer.spans else answer.citations[0].quote
+        return "gold", {**base, "answer": said[0] if isinstance(said, list) and len(said) == 1 else said,
+                        "answer_type": "text", "tags": [*base["tags"], "thumbs-up"]}
     return None
 
 

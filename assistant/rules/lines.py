@@ -52,7 +52,7 @@ balance sheet figure figures number level levels much about approximately roughl
 recent prior previous last next company companies held hold holding own owned pay paid incur incurred earn earned
 make made post posted book booked recognize recognized recognised show shown see disclose disclosed state stated declare
 declared give tell find value values respective respectively spending through thru until fast quickly large big
-sized provide provided according using based per""".split())
+sized provide provided according using based per they them those these then now again instead also too same""".split())
 
 
 # Words that say what is done with a line, not which line: read by the operation, not the line's label.

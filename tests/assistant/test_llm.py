@@ -115,7 +115,9 @@ def test_correct_tool_using_answer(llm_assistant, seed_store):
     assert model.tool_names == ["search_disclosures", "lookup_facts", "calculator"]
     system = model.seen[0][0]
     assert isinstance(system, SystemMessage)
-    assert system.content == "\n".join(load_prompt(name) for name in ("system", "answer_format", "refusal"))
+    assert system.content.startswith("\n".join(load_prompt(name) for name in ("system", "answer_format", "refusal")))
+    # The parser's reading of the question follows the prompts: the quantity to answer exactly.
+    assert "How the question reads: operation: change" in system.content
 
 
 def test_hallucinated_figure_is_caught_and_repaired(llm_assistant):
@@ -289,7 +291,8 @@ def test_injected_instructions_stay_quoted_data(injected_store):
     assert "<system>" not in search_result.content and "‹system>" in search_result.content
     # The injection never reaches a system or human turn, and the policy the model gets is unchanged.
     for messages in model.seen:
-        assert messages[0].content == "\n".join(load_prompt(name) for name in ("system", "answer_format", "refusal"))
+        assert messages[0].content.startswith(
+            "\n".join(load_prompt(name) for name in ("system", "answer_format", "refusal")))
         for message in messages:
             if not isinstance(message, ToolMessage):
                 assert "maintenance mode" not in message.content

@@ -11,8 +11,9 @@ period" (`that_period`), that follow a narrative answer (`after_narrative`) or s
 and refusals that must stay refusals (`refusal`).
 
 Measured with this code (the offline backend, deterministic), strict reading:
-- sample: 76 questions, 63 correct, 4 wrong, 9 refused, 1 wrong figure (para-066);
-- filings: 46 questions, 41 correct, 4 wrong, 1 refused, 2 wrong figures (para-109, para-111).
+- sample: 76 questions, 74 correct, 0 wrong, 2 refused, no wrong figure;
+- filings: 46 questions, 44 correct, 1 wrong (para-122, "What about Amazon?" answered with a quote instead of a
+  refusal), 1 refused, no wrong figure.
 Wrong figures: none beyond KNOWN_WRONG_FIGURES, each with what the question parser read wrongly. The ceiling is 0:
 that list only shrinks. Raise the floors when the assistant gets better; never lower them to make a change pass.
 """
@@ -39,16 +40,13 @@ FILINGS_DOCS = ("APPLE_2022_10K.pdf", "EBAY_2022_10K.pdf", "ORACLE_2023_10K.pdf"
 INTENTS = ("level", "growth_percent", "absolute_change", "period_switch", "line_switch", "operation_switch",
            "that_period", "after_narrative", "company_switch", "refusal")
 FLOORS = {  # strict reading: at least `correct`, at most `wrong`
-    "sample": {"questions": 76, "correct": 63, "wrong": 4},
-    "filings": {"questions": 46, "correct": 41, "wrong": 4},
+    "sample": {"questions": 76, "correct": 74, "wrong": 0},
+    "filings": {"questions": 46, "correct": 44, "wrong": 1},
 }
 # Wrong figures seen when the floors were set, by id, with what the parser read wrongly. The ceiling is 0: this
-# list is the work left, and a wrong figure not on it fails the test.
-KNOWN_WRONG_FIGURES = {
-    "para-066": "'And for Pfizer?': a company outside the store is not read, so Aptorum's R&D is answered",
-    "para-109": "'And for Microsoft?': a company outside the store is not read, so Oracle's revenue is answered",
-    "para-111": "'And the year before?': 'the year before' is not read as a period, so fiscal 2022 is answered again",
-}
+# list is the work left, and a wrong figure not on it fails the test. (Emptied when "And for Pfizer?" and "And the
+# year before?" were read.)
+KNOWN_WRONG_FIGURES: dict[str, str] = {}
 # Issue 14's class 8 conversations, answered right since this set was written: they stay right.
 MUST_PASS = {
     "para-036": "'What is the percentage change from 2020?' after the H1 2021 net loss",

@@ -23,6 +23,7 @@ from index.labels import label_key
 from index.numbers import NAMED_SCALES, scale_word
 from index.periods import Period, fact_period_label, fact_year
 from index.records import Answer, AnswerValue, Fact, Figure
+from index.sentences import sentence_spans
 from index.synonyms import metrics_in_order
 
 _UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "percent": "percent", "count": "count"}
@@ -364,10 +365,13 @@ class FigureAnswers:
         fact = line.facts[0]
         text = self.cache.text(fact.doc_id)
         name = re.escape(re.sub(r"\([^)]*\)\s*", "", line.label).strip().lower())
-        match = re.search(rf"The {direction} in {name}\b[^.]*\.", text, re.I)
+        match = re.search(rf"The {direction} in {name}\b", text, re.I)
         if not match:
             return ""
-        return f" [{self.evidence.cite_span(fact.doc_id, match.start(), match.end())}]"
+        # The whole sentence ("net of $7.6 million, and ..."), not up to the first full stop in a number.
+        spans = sentence_spans(text, match.start(), min(len(text), match.start() + 2000))
+        start, end = spans[0] if spans else (match.start(), match.end())
+        return f" [{self.evidence.cite_span(fact.doc_id, start, end)}]"
 
     # --- two or more lines, one period
 

@@ -192,12 +192,43 @@ class LineFinder:
                 if "cost_of_revenue" not in line.metrics and re.match(r"costs? of (?!revenue)", line.facts[0].label_norm) \
                         and line.facts[0].statement == "income_statement" and line.table:
                     line.metrics.add("cost_of_revenue")
+            lines = self._without_pro_forma(lines)
             if self.query.statement:
                 # "Using the balance sheet": only that statement's lines, never a roll-forward, a note or a
                 # cash-flow change with a similar label (no line of it: the answer refuses).
                 lines = [line for line in lines if line.facts[0].statement == self.query.statement]
             self._all = lines
         return self._all
+
+    def _without_pro_forma(self, lines: list[Line]) -> list[Line]:
+        """Lines of a table the filing introduces as pro forma ("The unaudited pro forma financial information was
+        as follows") are not the company's reported figures: unless the question asks for pro forma figures, they
+        give way to any other line of the same label or line item."""
+        if re.search(r"pro[\s-]*forma", self.question, re.I):
+            return lines
+        pro_forma: dict[tuple[str, object], bool] = {}
+        shown: list[Line] = []
+        for line in lines:
+            fact = line.facts[0]
+            if line.table and fact.statement not in PRIMARY_STATEMENTS:
+                table = (fact.doc_id, fact.table_id)
+                if table not in pro_forma:
+                    # The prose between the table before this one and this table's first row.
+                    ends = [other.end for other in self.cache.facts_of([fact.doc_id])
+                            if other.table_id != fact.table_id and other.end is not None and other.end <= fact.start]
+                    start = max([fact.start - 1200, *ends])
+                    before = self.cache.text(fact.doc_id)[max(0, start):fact.start]
+                    pro_forma[table] = bool(re.search(r"pro[\s-]*forma", before, re.I))
+                if pro_forma[table]:
+                    continue
+            shown.append(line)
+        if len(shown) == len(lines):
+            return lines
+        kept = {id(line) for line in shown}
+        keys = {label_key(line.label) for line in shown}
+        items = set().union(*(line.metrics for line in shown)) if shown else set()
+        return [line for line in lines if id(line) in kept or (label_key(line.label) not in keys
+                                                               and not (line.metrics & items))]
 
     def score(self, line: Line, text: str, metrics: list[str], ranking: bool = False) -> float:
         """How well a line matches the question's words and metrics; with `ranking`, also how well it matches the

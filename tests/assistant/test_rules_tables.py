@@ -73,6 +73,24 @@ Weighted-average shares outstanding 16,215,963 16,701,272
 Diluted earnings per share $ 6.11 $ 5.61
 """
 
+PRO_FORMA = """The unaudited pro forma financial information, as if the acquisitions had occurred at the beginning of
+fiscal 2018, was as follows (in millions, except per share data):
+
+2019  2018
+Total revenues  39,900  40,007
+Diluted earnings per share  2.19  2.34
+
+Our results of operations are discussed in the sections that follow, with the risks that could affect them.
+
+SELECTED FINANCIAL DATA
+The following selected financial data are derived from our audited consolidated financial statements.
+(in millions, except per share data)
+
+2019  2018
+Total revenues  38,700  37,047
+Diluted earnings per share  2.21  2.38
+"""
+
 RATES = """2019  2018
 WACC  9.0%  9.5%
 Long-term growth rate  2.0%  2.0%
@@ -90,7 +108,7 @@ def tables(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tables")
     paths = []
     for name, text in (("accrued", ACCRUED), ("orders", ORDERS), ("plans", PLANS), ("taxes", TAXES), ("weeks", FISCAL),
-                       ("statement", STATEMENT_AND_NOTE), ("rates", RATES)):
+                       ("statement", STATEMENT_AND_NOTE), ("rates", RATES), ("proforma", PRO_FORMA)):
         path = folder / f"{name}.txt"
         path.write_text(text, encoding="utf-8")
         paths.append(path)
@@ -177,3 +195,9 @@ def test_the_percentage_change_of_a_rate_is_refused_as_ambiguous(tables):
     assert answer.refused and answer.value is None and "percentage points" in answer.text
     points = ask(tables, "rates", "What was the change in the WACC in percentage points between 2018 and 2019?")
     assert not points.refused and points.value.number == Decimal("-0.5"), points.text
+
+
+def test_a_pro_forma_table_gives_way_to_the_reported_figures(tables):
+    answer = ask(tables, "proforma", "What was diluted earnings per share in 2019?")
+    assert answer.value is not None and answer.value.number == Decimal("2.21"), answer.text
+    assert all("2.19" not in citation.quote for citation in answer.citations)

@@ -11,9 +11,9 @@ import re
 
 from assistant.metrics import metric_in, metric_named
 from assistant.question.companies import companies_in, filing_in
-from assistant.question.formulas import formula_in
+from assistant.question.formulas import formula_in, parts_defined
 from assistant.question.labels import PRONOUN, blank, label_in
-from assistant.question.operations import NARRATIVE, definition_in, operation_in
+from assistant.question.operations import NARRATIVE, definition_in, operation_in, selection_in
 from assistant.question.periods import (
     PRIOR,
     THAT_PERIOD,
@@ -43,7 +43,7 @@ annual annually fiscal period periods ended ending end as reported according val
 calculated compute computed determine find tell me please using use based answer rounded round rounding decimal
 decimals percent percentage percentages places place nearest whole number approximately about overall consolidated
 basis ratio metric average mean both each combined total same this that these those then there here my our we you your
-respectively than through thru until to since versus vs defined so now also but ok okay well report reports
+respectively than through thru until to since versus vs defined define let us so now also but ok okay well report reports
 reporting gaap ends year-end year-ends balance balances beginning ending opening closing start starting generated earned paid spent recorded recognized
 recognised produced achieved delivered posted had incurred
 """.split())
@@ -82,8 +82,11 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     inherited: list[str] = []
 
     unclear: list[str] = []
-    definition, defined, definition_span = definition_in(text)
-    if definition is None and (stated := _STATED.search(text)) and formula_in(stated.group(1))[0] is not None:
+    # "..., where purchases = cost of sales + ending inventories − beginning inventories": parts defined on their own.
+    parts, part_spans = parts_defined(text)
+    spoken = blank(text, part_spans, " ") if part_spans else text
+    definition, defined, definition_span = definition_in(spoken)
+    if definition is None and (stated := _STATED.search(spoken)) and formula_in(stated.group(1))[0] is not None:
         # "dividend payout ratio in fiscal 2016 (cash dividends paid divided by net income)", "capex intensity in
         # 2016, purchases of property and equipment as a % of net revenues": a formula said in passing.
         definition, definition_span = stated.group(1).strip(), stated.span()
@@ -115,7 +118,7 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     blanked = blank(blank(text, company_spans, "\x01"), [*period_spans, *unit_spans, *prior_spans,
                             *([analyst_span] if analyst_span else []), *([statement_span] if statement_span else []),
                             *([filing_span] if filing_span else []),
-                            *([definition_span] if definition_span else [])])
+                            *([definition_span] if definition_span else []), *part_spans])
     metrics = metrics_in_order(blank(text, [*company_spans, *([analyst_span] if analyst_span else []),
                                             *([statement_span] if statement_span else [])]).replace("\x00", " "))
     # "the first half of 2021 and 2020": a bare year next to a shaped period is the same kind of period.
@@ -147,9 +150,24 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     # A definition the question states is a formula, and it wins over the catalogue.
     formula: Formula | None = None
     if definition:
-        formula, unread = formula_in(definition)
+        formula, unread = formula_in(definition, parts)
         if formula is None:
             unclear.append(f"the definition's \u201c{unread}\u201d (not a line item, number or operator I can read)")
+    elif parts:
+        # "debt-to-equity, with total debt as commercial paper plus current and non-current term debt": the
+        # catalogue's formula in words, with the part the question defines put in.
+        entry = metric_named(analyst) if analyst else None
+        if entry is not None and entry.computable and not entry.generic:
+            definition = " ".join(re.sub(r"\([^)]*\)", " ", entry.definition).split("=")[-1].split())
+            formula, unread = formula_in(definition, parts)
+            if formula is None:
+                unclear.append(f"the definition's \u201c{unread}\u201d (not a line item, number or operator I can read)")
+            definition += "".join(f", with {name} = {body}" for name, body in parts.items())
+        else:
+            unclear.append(f"the definition of {', '.join(parts)} (no formula of the question uses it)")
+    for name in parts if formula is not None else []:
+        if not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", (definition or "").split(", with ")[0], re.I):
+            unclear.append(f"the definition of {name} (the formula does not use it)")
     # "FY2019–FY2021 three-year average of X as a % of Y": the mean of the yearly ratios, each year from its column.
     years = years_of_average(main)
     averaged = years is not None or (bool(_AVERAGED.search(blank(main, [analyst_span] if analyst_span else [])))
@@ -260,4 +278,4 @@ def parse_question(question: str, documents: list[Document], state: Conversation
     return Query(question=question, unparsed=unparsed, kind=kind, companies=companies, doc_ids=doc_ids, metrics=metrics, label=label,
                  analyst_metric=analyst, operation=operation, periods=periods, compare_prior=compare_prior,
                  unit=unit, definition=definition, formula=formula, statement=statement, unclear=unclear, extra=extra,
-                 inherited=inherited)
+                 inherited=inherited, selection=selection_in(main) if kind == "figure" else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -60,6 +61,30 @@ class Formula(BaseModel):
     percent: bool = False
 
 
+class Selection(BaseModel):
+    """A question that picks the periods (or items) whose values meet a test, or counts them: "In which year was
+    revenue the largest?" (`extreme` "max"), "Which year had lower costs?" (`extreme` "min", `comparative`: of two),
+    "In which years was net income less than 100.0 million?" (`comparator` "<", `threshold` 100.0,
+    `threshold_scale` 1,000,000), "How many years did sales exceed $5,000 thousand?" (`count`). `subject` is the
+    line the values are read from, in the question's words; `target` "item" compares the lines of one table
+    (`items` names them, "segments") for one period instead of one line's periods. A threshold without a scale
+    word has `threshold_scale` None: it may be in the table's printed unit or in units."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: Literal["period", "item"] = "period"
+    count: bool = False
+    extreme: Literal["max", "min"] | None = None
+    comparative: bool = False
+    comparator: Literal[">", "<", ">=", "<="] | None = None
+    threshold: Decimal | None = None
+    threshold_scale: int | None = None
+    threshold_percent: bool = False
+    threshold_text: str = ""
+    subject: str = ""
+    items: str = ""
+
+
 class Query(BaseModel):
     """What a question asks, resolved against the documents and the earlier turns.
 
@@ -92,12 +117,19 @@ class Query(BaseModel):
     unclear: list[str] = []
     extra: list[str] = []
     inherited: list[str] = []
-
+    # "In which year was X the largest?", "How many years did X exceed $5 million?": see `Selection`.
+    selection: Selection | None = None
 
     def reading(self) -> str:
         """The reading in one line, for a language model's prompt and for logs: what is asked, for which periods,
         in which unit, from which statement, by which stated definition."""
         parts = [f"operation: {self.operation}"]
+        if self.selection is not None:
+            chosen = self.selection
+            test = (f"{chosen.comparator} {chosen.threshold_text}" if chosen.comparator
+                    else f"the {'largest' if chosen.extreme == 'max' else 'smallest'} value")
+            parts = [f"operation: {'count' if chosen.count else 'pick'} the {chosen.items or chosen.target + 's'} "
+                     f"of {chosen.subject or 'the line'} with {test}"]
         if self.analyst_metric:
             parts.append(f"metric: {self.analyst_metric}")
         elif self.metrics or self.label:

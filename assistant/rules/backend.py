@@ -23,6 +23,7 @@ from assistant.rules.figures import FigureAnswers
 from assistant.rules.filings import reporting_documents
 from assistant.rules.lines import LineFinder
 from assistant.rules.narrative import LEAD, answer_narrative
+from assistant.rules.selection import answer_selection
 from index.cache import CatalogCache
 from index.errors import CalculationError, MetricError
 from index.records import Answer
@@ -65,7 +66,7 @@ class RuleBackend:
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "
                 f"answer. The documents are about: {names}.")))
-        if _COUNTING.search(query.question):
+        if _COUNTING.search(query.question) and query.selection is None:
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 "I cannot count lines, periods or items that meet a condition reliably; ask for the figures "
                 "themselves (for example, the values for each year) and compare them.")))
@@ -74,7 +75,9 @@ class RuleBackend:
         evidence = Evidence(self.cache)
         figures = FigureAnswers(self.cache, query, lines, evidence)
         try:
-            if _wants_prose(query, lines):
+            if query.selection is not None:
+                answer = answer_selection(query, lines, evidence, figures, exact=bool(query.doc_ids))
+            elif _wants_prose(query, lines):
                 answer = answer_narrative(self.store, query.question, doc_ids, evidence)
                 if (not answer.refused and query.kind != "narrative" and query.operation in _OPERATION_NAMES
                         and not states_result(answer, query.operation)):

@@ -69,3 +69,49 @@ def test_a_part_that_is_not_a_line_item_makes_the_definition_unreadable(definiti
     formula, part = formula_in(definition)
     assert formula is None
     assert part == unread
+
+
+@pytest.mark.parametrize(("definition", "expression"), [
+    # Said in words, one division splits the definition in two, as an analyst means it.
+    ("current assets minus inventories divided by current liabilities", "({t0} - {t1}) / {t2}"),
+    ("cash plus short-term investments over current liabilities", "({t0} + {t1}) / {t2}"),
+    ("net income divided by revenue times 100", "{t0} / {t1} * 100"),
+    ("operating income divided by interest expense", "{t0} / {t1}"),
+])
+def test_one_division_in_words_splits_the_definition(definition, expression):
+    formula, unread = formula_in(definition)
+    assert unread is None, unread
+    assert formula.expression == expression
+
+
+@pytest.mark.parametrize(("definition", "items"), [
+    ("short-term plus long-term debt over total stockholders' equity",
+     ["short_term_debt", "long_term_debt", "total_equity"]),
+    ("current plus non-current notes payable and borrowings divided by total equity",
+     ["current_portion_of_long_term_debt", "long_term_debt", "total_equity"]),
+    ("commercial paper plus current and non-current term debt",
+     ["short_term_debt", "current_portion_of_long_term_debt", "long_term_debt"]),
+])
+def test_two_parts_said_with_one_noun_are_both_line_items(definition, items):
+    assert [item for item, _, _ in _terms(definition)] == items
+
+
+def test_a_part_the_question_defines_on_its_own_is_put_in():
+    formula, unread = formula_in("365 × average accounts payable (fiscal 2020 and fiscal 2021 year ends) ÷ purchases",
+                                 {"purchases": "total cost of sales + ending inventories − beginning inventories"})
+    assert unread is None, unread
+    assert formula.expression == "365 * {t0} / ({t1} + {t2} - {t3})"
+    assert [(term.item, term.role, term.years) for term in formula.terms] == [
+        ("accounts_payable", "average", [2020, 2021]), ("cost_of_revenue", "this", []), ("inventory", "this", []),
+        ("inventory", "prior", [])]
+
+
+def test_what_a_definition_excludes_must_not_be_one_of_its_parts():
+    formula, unread = formula_in("cash and cash equivalents divided by total current liabilities "
+                                 "(excluding short-term investments)")
+    assert unread is None and formula.expression == "{t0} / {t1}"
+    formula, unread = formula_in("cash and cash equivalents plus short-term investments divided by total current "
+                                 "liabilities (excluding short-term investments)")
+    assert formula is None and "short-term investments" in unread
+    formula, unread = formula_in("cash divided by total current liabilities (excluding widgets)")
+    assert formula is None and unread == "excluding widgets"

@@ -411,3 +411,34 @@ def test_parsing_is_deterministic_and_serializes():
     second = parse("What was the percentage change in Apple's revenue between FY2021 and FY2022, in percent?")
     assert first == second
     assert first.model_dump(mode="json")["periods"][1]["end"] == "2022-09-24"
+
+
+def test_a_part_defined_on_its_own_and_define_as():
+    query = parse("Define Apple's days payable outstanding for fiscal 2021 as 365 × average accounts payable (fiscal "
+                  "2020 and fiscal 2021 year ends) ÷ purchases, where purchases = total cost of sales + ending "
+                  "inventories − beginning inventories. What is it, in days, rounded to one decimal place?")
+    assert not query.unclear and not query.extra, (query.unclear, query.extra)
+    assert query.formula.expression == "365 * {t0} / ({t1} + {t2} - {t3})"
+    assert query.periods[-1].label == "FY2021"
+    assert query.unit == Unit(decimals=1)
+
+
+def test_a_catalogue_metric_with_a_part_the_question_defines():
+    query = parse("What was the debt-to-equity ratio at the end of fiscal 2020, with total debt as commercial paper "
+                  "plus current and non-current term debt?")
+    assert not query.unclear and not query.extra, (query.unclear, query.extra)
+    assert [term.item for term in query.formula.terms] == [
+        "short_term_debt", "current_portion_of_long_term_debt", "long_term_debt", "total_equity"]
+
+
+def test_a_part_defined_that_no_formula_uses_is_not_understood():
+    query = parse("What was the current ratio at the end of fiscal 2020, with total debt as commercial paper plus "
+                  "term debt?")
+    assert any("total debt" in part for part in query.unclear), query.unclear
+
+
+def test_defined_here_as():
+    query = parse("What was the cash ratio at December 31, 2016, defined here as cash and cash equivalents divided by "
+                  "total current liabilities (excluding short-term investments)?")
+    assert not query.unclear and not query.extra, (query.unclear, query.extra)
+    assert query.formula.expression == "{t0} / {t1}" and query.analyst_metric == "cash ratio"

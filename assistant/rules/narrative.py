@@ -13,6 +13,7 @@ from collections import defaultdict
 from assistant.citations import Evidence
 from assistant.rules.answer_spans import ROLE_WORDS, kind_of, prefers, role_asked, spans_in
 from assistant.rules.lines import words
+from assistant.rules.phrases import answering_part, asks_several, items
 from index.periods import MONTH_NAME, YEAR
 from index.records import Answer, SearchFilters
 from index.sentences import sentence_spans
@@ -85,6 +86,7 @@ def answer_narrative(store, question: str, doc_ids: list[str], evidence: Evidenc
             return short
     best = scored[0][0]
     chosen = [item for item in scored[:3] if item[0] >= best * 0.6]
+    spans = _phrase(question, chosen)
     # The sentence after the best one often finishes its thought ("... retained rights in the rest of the world").
     top = scored[0]
     following = [item for item in candidates if item[4] is top[5] and item[2] > top[3]]
@@ -97,7 +99,18 @@ def answer_narrative(store, question: str, doc_ids: list[str], evidence: Evidenc
     for _, _, sentence, start, end, passage in chosen:
         marker = evidence.cite_span(passage.doc_id, start, end, passage.id, passage.page)
         parts.append(f"“{' '.join(sentence.split())}” [{marker}]")
-    return Answer(question=question, text=f"{LEAD} " + " ".join(parts), citations=evidence.citations)
+    return Answer(question=question, text=f"{LEAD} " + " ".join(parts), citations=evidence.citations, spans=spans)
+
+
+def _phrase(question: str, chosen: list) -> list[str]:  # noqa: ANN001
+    """The words of the closest quoted sentence that answer the question (rules/phrases.py), the items of a list
+    when the question asks for several; [] when no sentence lines up with the question well enough to tell."""
+    for _, _, sentence, *_ in chosen:
+        phrase = answering_part(question, " ".join(sentence.split()))
+        if phrase:
+            listed = items(phrase) if asks_several(question) else []
+            return listed or [phrase]
+    return []
 
 
 def _short_answer(question: str, kind: str, scored: list, evidence: Evidence) -> Answer | None:  # noqa: ANN001

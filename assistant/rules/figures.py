@@ -17,8 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from assistant.calculator import calculate, format_number
 from assistant.citations import Evidence
 from assistant.question.query import Query
-from assistant.rules.lines import Line, LineFinder, metric_words, negative_label, period_order, words
+from assistant.rules.lines import PRIMARY_STATEMENTS, Line, LineFinder, metric_words, negative_label, period_order, without_periods, words
 from index.cache import CatalogCache
+from index.companies import company_key
 from index.labels import label_key
 from index.numbers import NAMED_SCALES, scale_word
 from index.periods import Period, fact_period_label, fact_year
@@ -35,11 +36,14 @@ _YEAR_SPAN = re.compile(r"\b(?:from|between)\s+(?:fiscal\s+|FY\s*)?((?:19|20)\d{
 _NESTED = re.compile(r"\b(?:change|difference|increase|decrease|growth)\b.*\baverage\b|\baverage\s+(?:annual\s+)?"
                      r"(?:change|difference|increase|decrease|growth)\b", re.I)
 _TOTAL_OF_PERIODS = re.compile(r"\b(?:total|sum|combined|aggregate)\b", re.I)
+# "the total cost of goods sold for 2018 and 2019 respectively": each period's total, not their sum.
+_EACH = re.compile(r"\b(?:respectively|respective|each)\b", re.I)
 _PERCENT_ASKED = re.compile(r"\(\s*%\s*\)|\bin\s+percent(?:age)?s?\b(?!\s+of)", re.I)
 _POINTS = re.compile(r"\bpercentage\s+points?\b|\bbasis\s+points?\b", re.I)
 _POINTS_OR_RELATIVE = re.compile(r"\bpercentage\s+points?\b|\bbasis\s+points?\b|\brelative\b", re.I)
+_SHARE_OF = re.compile(r"\b(percent(?:age)?|proportion|share)\s+of\b", re.I)
 _CHANGE_IN_SHARE = re.compile(r"\bchange\s+in\s+(?:the\s+)?(?:percentage|proportion|share)\s+of\b", re.I)
-_PART_OF = re.compile(r"\b(?:percent(?:age)?|share|proportion|fraction)\s+of\s+", re.I)
+_PART_OF = re.compile(r"(?:\b(?:percent(?:age)?|share|proportion|fraction)|%)\s*of\s+", re.I)
 
 
 def when(fact: Fact, fallback: str = "") -> str:
@@ -89,7 +93,7 @@ class FigureAnswers:
             if len({other.facts[0].doc_id for other in tied}) > 1:
                 return self.ambiguous(tied)
         if operation == "value" and len(query.periods) >= 2:
-            if _TOTAL_OF_PERIODS.search(without_label(self.question, line.label)):
+            if _TOTAL_OF_PERIODS.search(without_label(self.question, line.label)) and not _EACH.search(self.question):
                 operation = "sum_periods"  # "the total special termination benefits charge in 2018 and 2019"
             elif _HIGHER.search(self.question) or _FALL.search(self.question):
                 operation = "change"
@@ -112,6 +116,7 @@ class FigureAnswers:
             return self.refuse(f"{' '.join(unexplained)} (no line of them is about {', '.join(unexplained)})", line)
         rest = without_label(self.question, line.label)
         others = [other for other in self.lines.named() if label_key(other.label) != label_key(line.label)
+                  and words(label_key(without_periods(other.label)))  # a row printed as "Fiscal 2022" is a period
                   and (name := label_key(re.sub(r"\([^)]*\)", " ", other.label))) and words(name)
                   and re.search(rf"\b{re.escape(name)}\b", rest)]
         if others and rest != label_key(self.question):
@@ -119,6 +124,10 @@ class FigureAnswers:
             # nearby question, not this one.
             names = ", ".join(other.label for other in [line, *others])
             return self.refuse(f"a {_OPERATION_WORDS.get(operation, operation)} combining several lines ({names})", line)
+        if operation in ("change", "pct_change") and _SHARE_OF.search(self.question) and not _is_percent(line):
+            # "the change in the percent of total sales from APAC": a share, which a line of amounts does not print.
+            return self.refuse(f"{_SHARE_OF.search(self.question).group(1).lower()} of the total for {line.label} "
+                               f"(the line found prints amounts)", line)
         if operation == "change" and (query.unit.percent or _PERCENT_ASKED.search(self.question)) and not _is_percent(line):
             operation = "pct_change"  # "the change (%)" of an amount is its percentage change
         elif operation == "pct_change" and _is_percent(line) and (_CHANGE_IN_SHARE.search(self.question)
@@ -307,8 +316,12 @@ class FigureAnswers:
         spanning = operation in ("average", "sum_periods")
         if spanning:
             periods = self.span_periods(line) or periods
-        for period in periods if spanning else periods[-2:]:
-            fact = line.for_period(period)
+        asked = periods if spanning else periods[-2:]
+        # Over more years than one filing prints (a CAGR from FY2019 to FY2022): each year from the company's own
+        # filing of that year, the same statement line.
+        across = not spanning and any(line.for_period(period) is None for period in asked)
+        for period in asked:
+            fact = self.twin(line, period) if across else line.for_period(period)
             if fact is None or fact.value is None or not fact.column_certain:
                 return self.refuse(f"{line.label}", line)
             facts.append(fact)
@@ -359,6 +372,34 @@ class FigureAnswers:
         return Answer(question=self.question, text=text, citations=self.evidence.citations,
                       figures=self.evidence.figures, value=value)
 
+    def twin(self, line: Line, period: Period) -> Fact | None:
+        """The fact of a period for a primary statement's line, from the company's filing of that period (else its
+        latest filing that prints it): the same statement, the same printed label."""
+        if line.facts[0].statement not in PRIMARY_STATEMENTS:
+            return None
+        company = company_key(self.cache.document(line.facts[0].doc_id))
+        key = label_key(line.label)
+        found: list[tuple[bool, bool, dt.date, Fact]] = []
+        for other in self.lines.all_lines():
+            # The same printed label, or the same line item under an earlier label ("Net sales" before Apple
+            # printed "Total net sales").
+            same = label_key(other.label) == key
+            if (not other.table or other.facts[0].statement != line.facts[0].statement
+                    or not (same or (line.metrics and other.metrics == line.metrics))):
+                continue
+            document = self.cache.document(other.facts[0].doc_id)
+            if company_key(document) != company:
+                continue
+            fact = other.for_period(period)
+            if fact is None or fact.value is None or not fact.column_certain:
+                continue
+            own = (document.period or "").upper() in {period.label.upper(), f"FY{period.year}"}
+            found.append((own, same, document.period_end or dt.date.min, fact))
+        # Two lines of one filing's statement giving different values for the line item: not one of them.
+        rivals = {(item[3].doc_id, item[3].value) for item in found if not item[1]}
+        found = [item for item in found if item[1] or len({value for doc, value in rivals if doc == item[3].doc_id}) == 1]
+        return max(found, key=lambda item: item[:3])[3] if found else None
+
     def cite_explanation(self, line: Line, direction: str) -> str:
         """" [n]" for a sentence explaining a change in the line ("The decrease in legal and professional fees was
         ..."), else ""."""
@@ -381,6 +422,16 @@ class FigureAnswers:
             # "the respective proportions in 2018 and 2019": one figure per period, which this answer cannot give.
             return self.refuse(f"one {'total' if operation == 'sum' else 'ratio'} per period of "
                                f"{' and '.join(line.label for line in lines)}")
+        rest: list[str] = [self.query.unparsed or self.question]
+        for line in lines:
+            rest = self.lines.unexplained(line, " ".join(rest))
+            if not rest:
+                break
+        if rest:
+            # "cost of services as a percentage of services net sales": no line is about "cost" here, so the lines
+            # found are not the ones asked about.
+            return self.refuse(f"{' '.join(rest)} (no line of {' and '.join(line.label for line in lines)} is about "
+                               f"{', '.join(rest)})", lines[0])
         period_list = self.periods_for(lines[0], 1)
         if not period_list:  # the line prints no period the question could mean
             return self.refuse(f"{lines[0].label}", lines[0])

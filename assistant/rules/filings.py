@@ -18,7 +18,7 @@ from assistant.metrics import metric_named
 from assistant.question.query import Query
 from index.cache import CatalogCache
 from index.companies import company_key
-from index.periods import Period, period_matcher
+from index.periods import Period, fact_year, period_matcher
 from index.records import Document
 
 _PRIMARY = ("income_statement", "balance_sheet", "cash_flow")
@@ -91,8 +91,12 @@ def _reports(cache: CatalogCache, doc_id: str, periods: list[Period], needs: set
     release's trend table of earlier quarters does not count: the filing of the period itself wins. With
     `primary=False`, any table counts (for filings whose statements were not recognised as such)."""
     statements = _PRIMARY if primary else _ANY_TABLE
+    end = cache.document(doc_id).period_end
+    # A later year's column (contractual obligations due in "Fiscal 2022") is a forecast, not a period reported.
     facts = [fact for fact in cache.facts_of([doc_id])
-             if fact.source == "table" and fact.column_certain and fact.statement in statements]
+             if fact.source == "table" and fact.column_certain and fact.statement in statements
+             and (end is None or (fact.period_end or dt.date.min) <= end + dt.timedelta(days=7))
+             and (end is None or fact.period_end is not None or (fact_year(fact) or 0) <= end.year)]
     for period in periods:
         if period.duration and period.duration != "FY":
             required = [period.duration]

@@ -23,7 +23,7 @@ from index.labels import label_key
 from index.periods import Period, fact_matches_period, fact_year
 from index.records import Fact
 from index.synonyms import metric as vocabulary_metric
-from index.synonyms import metric_position
+from index.synonyms import metric_position, metric_span
 
 PRIMARY_STATEMENTS = ("income_statement", "balance_sheet", "cash_flow")
 _STOP = frozenset("""a an and the of for to in on at by as or from with what was were is are did does do how much many
@@ -33,7 +33,16 @@ june december march september total value amount""".split())
 _NEGATIVE_WORDS = re.compile(r"loss|expense|deficit|cost|fees|outflow|purchase|paid|payment|repurchase|provision|"
                              r"capital expenditure|additions to|acquisition",
                              re.I)
+_RATIO_CUE_BEFORE = re.compile(r"\bas\s+an?\s*(?:(?:percent(?:age)?|share|proportion|fraction)\s*)?$")
+_RATIO_LABEL = re.compile(r"(?:percent(?:age)?|%|share|proportion|fraction)\s*of\b")
 _BREADTH = {"FY": 0, "instant": 1, "9M": 2, "6M": 3, "3M": 4}
+# A table's heading line over its first rows: a few words, no figures; not a scale caption or a sentence.
+_HEADING_LINE = re.compile(r"[A-Za-z][^\d.;]{1,80}")
+_NOT_HEADING = re.compile(r"(?:thousands|millions|billions)\b|\bexcept\b|['’]000|\bnotes?\b|^\W*$|\S\s{2,}\S|\s\|\s|[.;]$",
+                          re.I)
+_COLUMN_HEADER = re.compile(r"\b(?:19|20)\d{2}\b|\bF(?:Y\s*)?\d{2}\b|\b(?:january|february|march|april|may|june|july|august|"
+                            r"september|october|november|december)\b|(?:thousands|millions|billions)\b|['’]000|\S\s{2,}\S",
+                            re.I)
 
 
 def stem(word: str) -> str:
@@ -63,7 +72,8 @@ together both each higher lower larger smaller bigger greater more less than the
 period periods proportion ratio times same round rounded rounding decimal decimals place places nearest one two three
 four five across up down go went gone versus vs over expressed express unit units million millions billion billions
 thousand thousands usd dollar dollars percentage point points basis calculate compute computed using use based
-answer give provide""".split())
+answer give provide nominal plus minus added form share fraction portion part come came account accounted represent represented contribute
+contributed constitute constituted plus minus add added adding divide divided multiplied multiply subtract subtracted""".split())
 
 
 @lru_cache(maxsize=65536)
@@ -175,6 +185,7 @@ class LineFinder:
         self.doc_ids = doc_ids
         self.question = query.question
         self._all: list[Line] | None = None
+        self._headings: dict[tuple, str] = {}
 
     def all_lines(self) -> list[Line]:
         if self._all is None:
@@ -252,6 +263,10 @@ class LineFinder:
         if not ranking:
             return score
         score += 0.8 if fact.statement in PRIMARY_STATEMENTS else 0
+        # Of rows printed under one name ("Granted" under "RSUs" and under "PSUs"), the one under the heading the
+        # question names.
+        section = words(fact.group or "") | words(self.heading(line))
+        score += 0.5 * len(section) if section and section <= asked else 0
         # A line that prints the periods asked beats the same line in a document of other periods (the 10-K's
         # fiscal 2022 net income, not the next 10-Q's quarter).
         periods = self.query.periods
@@ -316,30 +331,107 @@ class LineFinder:
     def named(self) -> list[Line]:
         """The lines a question names, in the order it names them (for sum, compare, ratio)."""
         text = self.question
-        spans: list[tuple[int, int, Line]] = []
+        spans: list[tuple[int, int, Line, bool]] = []  # start, end, line, named by a metric's words
         table_lines = [line for line in self.all_lines() if line.table]
         for key in self.query.metrics:
             candidates = [line for line in table_lines if key in line.metrics]
             if not candidates:
                 continue
-            position = _position(key, text)
-            spans.append((position, position + 1, candidates[0]))
+            # The line that prints the period asked, from a primary statement, before an MD&A table's.
+            candidates.sort(key=self._named_preference)
+            start, end = _span(key, text)
+            spans.append((start, end, candidates[0], True))
         lowered = label_key(text)
-        for line in sorted(table_lines, key=lambda line: -len(line.facts[0].label_norm)):
-            name = label_key(re.sub(r"\([^)]*\)", " ", line.label))
+        by_name: dict[str, list[Line]] = {}
+        for line in table_lines:
+            by_name.setdefault(label_key(re.sub(r"\([^)]*\)", " ", line.label)), []).append(line)
+        for name in sorted(by_name, key=lambda name: -len(name)):
             if not name:
                 continue
-            if not re.search(rf"(?<![\w&]){re.escape(name)}(?![\w&])", lowered):
+            found = re.search(rf"(?<![\w&]){re.escape(name)}(?![\w&])", lowered)
+            if not found:
                 continue
+            line = self._one_named(by_name[name], lowered)
+            if line is None:
+                continue
+            if _RATIO_CUE_BEFORE.search(lowered[:found.start()]) and (
+                    _RATIO_LABEL.match(name) or _RATIO_LABEL.match(by_name[name][0].label.lower())):
+                continue  # "R&D as a percentage of total net sales": the cue, not a line "Percentage of total net sales"
             position = _position_in(text, name)
-            if any(start <= position < end or line is other for start, end, other in spans):
+            end = position + len(name)
+            if any(line is other for _, _, other, _ in spans):
                 continue
-            spans.append((position, position + len(name), line))
+            overlapping = [item for item in spans if item[0] < end and position < item[1]]
+            # Words already taken name no second line ("Net sales" inside "total net sales"); a longer printed name
+            # around a metric's words is the more specific line, and takes its place.
+            if overlapping and not all(by_metric and position <= start and stop <= end and stop - start < end - position
+                                       for start, stop, _, by_metric in overlapping):
+                continue
+            spans = [item for item in spans if item not in overlapping]
+            spans.append((position, end, line, False))
         result: list[Line] = []
-        for _, _, line in sorted(spans, key=lambda item: item[0]):
+        for _, _, line, _ in sorted(spans, key=lambda item: item[0]):
             if all(line is not other and label_key(line.label) != label_key(other.label) for other in result):
                 result.append(line)
         return result
+
+    def _one_named(self, lines: list[Line], lowered: str) -> Line | None:
+        """Of the lines printed under one name, the one the question means: the one printing the period asked in a
+        primary statement; among rows of one statement that differ ("Services" under net sales and under cost of
+        sales), the one whose heading the question names; None when the question does not say which."""
+        lines = sorted(lines, key=self._named_preference)
+        best = [line for line in lines if self._named_preference(line) == self._named_preference(lines[0])]
+        asked = self.query.periods[-1] if self.query.periods else None
+        values = {fact.value if (fact := line.for_period(asked)) else None for line in best} if asked else set()
+        if len(best) == 1 or len(values) <= 1:
+            return lines[0]
+        def named_group(line: Line) -> bool | None:
+            group = label_key(line.facts[0].group or "")
+            return bool(re.search(rf"(?<![\w&]){re.escape(group)}(?![\w&])", lowered)) if group else None
+
+        headed = [line for line in best if named_group(line)]
+        # A row under a heading the question does not name is narrower ("Services" under "Cost of sales").
+        plain = [line for line in best if named_group(line) is None]
+        chosen = headed or plain
+        return chosen[0] if len(chosen) == 1 else None
+
+    def _named_preference(self, line: Line) -> tuple[bool, bool]:
+        asked = self.query.periods[-1] if self.query.periods else None
+        prints = asked is None or line.for_period(asked) is not None
+        return not prints, line.facts[0].statement not in PRIMARY_STATEMENTS
+
+    def heading(self, line: Line) -> str:
+        """The label-only lines a table prints between its column headers and its first row ("Net sales:",
+        "Deferred tax assets", "Cash (used in) provided by:"): they head the rows above the table's first group
+        header, which the table model leaves without a group. "" for any other line."""
+        fact = line.facts[0]
+        if not line.table or fact.group or fact.table_id is None:
+            return ""
+        key = (fact.doc_id, fact.table_id)
+        if key not in self._headings:
+            self._headings[key] = self._table_heading(fact.doc_id, fact.table_id)
+        return self._headings[key]
+
+    def _table_heading(self, doc_id: str, table_id: int) -> str:
+        rows = [other for other in self.cache.facts_of([doc_id]) if other.source == "table" and other.table_id == table_id]
+        if not rows:
+            return ""
+        first = min(rows, key=lambda other: other.start)
+        text = self.cache.text(doc_id)
+        row_start = text.rfind("\n", 0, first.start) + 1
+        above = text[max(0, row_start - 800):row_start].split("\n")[:-1]
+        heading: list[str] = []
+        while above and len(heading) < 2 and _HEADING_LINE.fullmatch(above[-1].strip()) \
+                and not _NOT_HEADING.search(above[-1]):
+            heading.insert(0, above.pop().strip())
+        # Only between the column headers (a line of periods, units or several cells) and the rows, not a
+        # sentence or title before the table; never the first half of the first row's wrapped label.
+        if not heading or not above or not _COLUMN_HEADER.search(above[-1]) or above[-1].rstrip().endswith((".", ";")):
+            return ""
+        said = " ".join(heading)
+        if label_key(first.label).startswith(label_key(said)):
+            return ""
+        return said
 
     def unexplained(self, line: Line, text: str | None = None, operations: bool = True) -> list[str]:
         """Words of the question's label (or of `text`, the words the question's reading left over, less the words
@@ -350,6 +442,11 @@ class LineFinder:
         covered = set(words(line.label))
         for fact in line.facts:
             covered |= words(fact.group or "") | words(fact.table_title or "") | words(fact.column_label or "")
+        # The table's heading above its first rows ("Net sales:" over "Romania"), only for a row the question names
+        # in full: "net sales from Romania" is the row "Romania" under it.
+        named = words(re.sub(r"\([^)]*\)", " ", line.label))
+        if named and named <= words(self.question):
+            covered |= words(self.heading(line))
         for key in line.metrics:
             try:
                 entry = vocabulary_metric(key)
@@ -375,6 +472,18 @@ def _position(key: str, text: str) -> int:
         return metric_position(key, text)
     except KeyError:
         return len(text)
+
+
+def _span(key: str, text: str) -> tuple[int, int]:
+    """Where a text names a metric, start and end (a point at its first mention when no span is found)."""
+    try:
+        found = metric_span(key, text)
+    except KeyError:
+        found = None
+    if found is None:
+        position = _position(key, text)
+        return position, position + 1
+    return found
 
 
 def _position_in(text: str, name: str) -> int:

@@ -139,11 +139,14 @@ def _added_up(tax: Fact, lookup: Lookup, role: str) -> bool:
     and not a benefit, whose arithmetic says neither, cannot be read either way: MetricError."""
     if tax.value is None or tax.value >= 0 or tax.amount is None or _EXPENSE_IN_PARENTHESES.search(tax.label):
         return False
-    pretax, net = lookup("pretax_income", role), lookup("net_income", role)
-    if pretax is not None and net is not None and pretax.amount is not None and net.amount is not None:
+    pretax = lookup("pretax_income", role)
+    # Net income, or with discontinued operations below the tax line, income from continuing operations.
+    for after in (lookup("net_income", role), lookup("continuing_income", role)):
+        if pretax is None or after is None or pretax.amount is None or after.amount is None:
+            continue
         tolerance = abs(pretax.amount) / 200  # half a percent: rounding, and small lines between the two
-        adds = abs(pretax.amount + tax.amount - net.amount) <= tolerance
-        subtracts = abs(pretax.amount - tax.amount - net.amount) <= tolerance
+        adds = abs(pretax.amount + tax.amount - after.amount) <= tolerance
+        subtracts = abs(pretax.amount - tax.amount - after.amount) <= tolerance
         if adds != subtracts:
             return adds
     if re.search(r"\b(?:provision|expense)\b", tax.label, re.I) and not re.search(r"\bbenefit", tax.label, re.I):
@@ -179,14 +182,25 @@ def _group(fact: Fact) -> str:
     return (fact.group or "").lower().replace("’", "'").strip(" :")
 
 
+_CONTINUING = re.compile(r"(?:net\s+)?income(?:\s+\(loss\))?\s+from\s+continuing\s+operations(?:,\s+net\s+of\s+(?:income\s+)?taxes)?")
+_CURRENT_NOTES = re.compile(r"notes payable(?: and other borrowings)?, current(?: portion)?|current (?:portion of )?notes payable")
+
+
 def line_item_of(fact: Fact) -> str | None:
     """The line item a fact is for metrics: its metric, except where a balance sheet's layout says more. Apple
     prints "Term debt" under both current and non-current liabilities (the current one is the current portion)
-    and "Marketable securities" under both current and non-current assets (the current ones are short-term)."""
+    and "Marketable securities" under both current and non-current assets (the current ones are short-term).
+    "Income from continuing operations" is `continuing_income`, which reads the sign of a tax line above it."""
+    if fact.metric is None and fact.statement == "income_statement" and _CONTINUING.fullmatch(fact.label_norm):
+        return "continuing_income"
     if fact.statement == "balance_sheet":
         group = _group(fact)
-        if fact.metric == "long_term_debt" and group.startswith("current liabilities"):
+        if fact.metric == "long_term_debt" and group.startswith("current liabilities") and not re.search(
+                r"long-term|non-?current", fact.label_norm):
             return "current_portion_of_long_term_debt"
+        if fact.metric is None and (_CURRENT_NOTES.fullmatch(fact.label_norm) or (
+                fact.label_norm == "notes payable" and group.startswith("current liabilities"))):
+            return "current_portion_of_long_term_debt"  # Oracle's "Notes payable, current"
         if fact.metric is None and fact.label_norm == "marketable securities" and (
                 not group or group.startswith("current assets")):
             return "short_term_investments"

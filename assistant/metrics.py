@@ -58,6 +58,9 @@ class Metric:
     definition: str
     one_of: tuple[str, ...] = ()  # optional inputs of which at least one must be reported (the parts of debt)
     patterns: tuple[str, ...] = ()  # more ways to name it, as regular expressions ("days inventory", r"\bfcf")
+    # A line the statements may print that the formula computes (gross profit), and the formula over it: used when
+    # printed, so that the answer cites the filing's own line.
+    printed: tuple[str, str] = ()
 
     @property
     def generic(self) -> bool:
@@ -86,7 +89,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("gross_margin", "gross margin", ("gross margin", "gross profit margin", "gross margin percentage"),
            (_REVENUE, _COST), "margin({revenue} - {cost_of_revenue}, {revenue})", "percent",
            "(revenue − cost of revenue) / revenue",
-           patterns=(r"gross(?:\s+profit)?\s+margin",)),
+           patterns=(r"gross(?:\s+profit)?\s+margin",), printed=("gross_profit", "margin({gross_profit}, {revenue})")),
     Metric("operating_margin", "operating margin", ("operating margin", "operating profit margin", "ebit margin"),
            (Input("operating_income"), _REVENUE), "margin({operating_income}, {revenue})", "percent",
            "operating income / revenue",

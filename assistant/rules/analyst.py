@@ -9,12 +9,14 @@ the question names or else a primary statement first, and every input is cited. 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculator import calculate
 from assistant.citations import Evidence
-from assistant.metric_values import BALANCE_ITEMS, expression_of, years_back
-from assistant.metrics import METRICS, metric_named
+from assistant.metric_values import BALANCE_ITEMS, expression_of, line_item_of, years_back
+from assistant.metrics import METRICS, Input, metric_named
 from assistant.question.query import Formula, Query
 from assistant.rules.lines import PRIMARY_STATEMENTS, Line, LineFinder
 from assistant.sanity import implausible
@@ -99,6 +101,9 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
         as_percent = unit == "number" and (query.unit.percent or (named is not None and named.unit == "percent"))
         if as_percent:
             unit = "percent"
+        elif unit == "number" and ((named is not None and named.unit == "days") or re.search(r"\bin\s+days\b", query.question,
+                                                                                              re.I)):
+            unit = "days"  # "365 × average payables ÷ purchases ... in days"
     else:
         entry = metric_named(query.analyst_metric or query.question) or metric_named(query.question)
         if entry is None:
@@ -111,6 +116,7 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
     targets: list[Period | None] = list(query.periods) if averaged else [query.periods[-1] if query.periods else None]
     expressions: list[str] = []
     used: dict[str, Fact] = {}
+    corroborating: list[Fact] = []
     try:
         for target in targets:
             label = target.label if target else "the latest period"
@@ -122,6 +128,10 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
                     expression = f"margin({expression}, 1)"
             else:
                 expression, inputs = expression_of(entry, label, lookup)
+                if entry.one_of:
+                    _every_part(entry.one_of, inputs, facts.candidates)
+                if entry.printed:
+                    corroborating += _printed_subtotal(entry, label, lookup, expression, inputs)
             expressions.append(expression)
             used.update(inputs)
         _same_basis(name, used)
@@ -157,8 +167,14 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
     if averaged:
         text = f"The average {name} over {span} was {shown}{cited}. {figure.derivation}."
     else:
-        period = figure.facts[0].period if figure.facts else label
+        # The period asked: the latest input's (an average's first input is the year before).
+        latest = max(figure.facts, key=lambda fact: fact.period_end or date.min, default=None)
+        period = latest.period if latest is not None and latest.period else label
         text = f"The {name} for {period} was {shown}{cited}. {figure.derivation}."
+    if corroborating:
+        names = sorted({fact.label for fact in corroborating})
+        text += (f" The statements print {' and '.join(names)} as well{evidence.markers(corroborating)}, which gives "
+                 f"the same {name}.")
     if query.formula is not None:
         text += f" (Computed with the definition you gave: {definition}.)"
     return Answer(question=query.question, text=text, citations=evidence.citations, figures=evidence.figures,
@@ -200,6 +216,43 @@ def _formula_expression(formula: Formula, name: str, period: str, lookup,  # noq
             reference = references[0]
         expression = expression.replace("{t%d}" % index, reference)
     return expression, used
+
+
+_DEBT_LINE = re.compile(r"\b(?:debt|borrowings?|notes\s+payable|commercial\s+paper|loans?\s+payable|credit\s+facilit|"
+                        r"senior\s+notes|convertible\s+notes|finance\s+lease\s+(?:liabilit|obligation))", re.I)
+
+
+def _every_part(parts: tuple[str, ...], used: dict[str, Fact], lines: list[Line]) -> None:
+    """A total summed from its parts (total debt: short-term + current portion + long-term) misses nothing the
+    balance sheet prints: a debt line of the same statement and date that no part was read from ("Notes payable,
+    current" where only the non-current notes were recognised) would make the total silently low, so it refuses."""
+    taken = {fact.id for fact in used.values()}
+    places = {(fact.doc_id, fact.table_id, fact.period_end) for fact in used.values() if line_item_of(fact) in parts}
+    for line in lines:
+        for fact in line.facts:
+            if ((fact.doc_id, fact.table_id, fact.period_end) in places and fact.id not in taken and fact.value
+                    and _DEBT_LINE.search(fact.label) and not re.match(r"\s*total\b", fact.label, re.I)
+                    and line_item_of(fact) not in parts):
+                raise MetricError(f"the statement also prints {fact.label} for {fact.period or 'that date'}, which is "
+                                  f"not one of the parts I add up ({', '.join(parts)}), so the total could be "
+                                  "incomplete")
+
+
+def _printed_subtotal(entry, period: str, lookup, expression: str, inputs: dict[str, Fact]) -> list[Fact]:  # noqa: ANN001
+    """The subtotal a metric computes, when the statement prints it and it agrees ("Gross profit" = net revenues −
+    cost of net revenues): cited beside the inputs, so the answer shows the filing's own line too."""
+    key, formula = entry.printed
+    alternative = replace(entry, expression=formula, printed=(), inputs=(
+        Input(key), *(needed for needed in entry.inputs if "{" + needed.key + "}" in formula)))
+    try:
+        other, other_inputs = expression_of(alternative, period, lookup)
+        printed = next(fact for fact in other_inputs.values() if line_item_of(fact) == key)
+        if printed.kind != "money" or printed.doc_id not in {fact.doc_id for fact in inputs.values()}:
+            return []
+        own, theirs = calculate(expression, inputs.get).value, calculate(other, other_inputs.get).value
+    except (MetricError, CalculationError, StopIteration):
+        return []
+    return [printed] if abs(own - theirs) <= Decimal("0.01") * max(Decimal(1), abs(own)) else []
 
 
 def _same_basis(name: str, facts: dict[str, Fact]) -> None:

@@ -208,6 +208,16 @@ def test_a_tax_line_that_prints_the_provision_in_parentheses_is_negated():
     # Neither (discontinued operations in between): the sign cannot be read, so no rate.
     with pytest.raises(MetricError, match="does not say whether"):
         run("effective_tax_rate", book_lookup(extra={("income_tax", "this"): benefit}))
+    # ... unless the statement prints income from continuing operations right below the tax line: 180 + (−9).
+    continuing = {("continuing_income", "this"): make_fact("continuing_income", 171,
+                                                           label="Income from continuing operations")}
+    assert run("effective_tax_rate", book_lookup(extra={("income_tax", "this"): benefit, **continuing})).value == 5
+
+
+def test_income_from_continuing_operations_is_its_own_line_item():
+    fact = make_fact("net_income", 171, label="Income (loss) from continuing operations").model_copy(
+        update={"metric": None})
+    assert line_item_of(fact) == "continuing_income"
 
 
 # --- missing and optional inputs ---------------------------------------------------------------------------

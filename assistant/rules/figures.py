@@ -92,6 +92,11 @@ class FigureAnswers:
             tied = [other for other in self.lines.best(8, self.question, metrics) if other.score >= line.score - 0.01]
             if len({other.facts[0].doc_id for other in tied}) > 1:
                 return self.ambiguous(tied)
+        if headings := self.other_headings(line):
+            # "Vested" under both "RSUs" and "PSUs": the question names neither heading, so which is not known.
+            return Answer(question=self.question, refused=True, text=(
+                f"{line.label} is printed under several headings of one table ({'; '.join(headings)}), and the "
+                f"question does not say which one it means. Name the heading and ask again."))
         if operation == "value" and len(query.periods) >= 2:
             if _TOTAL_OF_PERIODS.search(without_label(self.question, line.label)) and not _EACH.search(self.question):
                 operation = "sum_periods"  # "the total special termination benefits charge in 2018 and 2019"
@@ -139,6 +144,31 @@ class FigureAnswers:
             return self.refuse(f"which percentage change of {line.label} is meant (a line of percentages: the change "
                                f"in percentage points, or the relative change?)", line)
         return self.between_periods(operation, line)
+
+    def other_headings(self, line: Line) -> list[str]:
+        """The headings of a table that print a row of the same label with other figures, when the question names
+        neither the line's own heading nor theirs; [] when the line is the one meant."""
+        first = line.facts[0]
+        asked = label_key(self.question)
+
+        def heading(of: Line) -> str:
+            return (of.facts[0].group or self.lines.heading(of) or "").strip(" :")
+
+        def named(group: str) -> bool:
+            key = label_key(group)
+            return bool(key) and re.search(rf"(?<![\w&]){re.escape(key)}(?![\w&])", asked) is not None
+
+        own = heading(line)
+        if not line.table or named(own):
+            return []
+        values = {fact.value for fact in line.facts}
+        rivals = [other for other in self.lines.all_lines()
+                  if other is not line and other.table and other.facts[0].doc_id == first.doc_id
+                  and other.facts[0].table_id == first.table_id and label_key(other.label) == label_key(line.label)
+                  and label_key(heading(other)) != label_key(own) and {fact.value for fact in other.facts} != values]
+        if not rivals or any(named(heading(other)) for other in rivals):
+            return []
+        return list(dict.fromkeys(heading(of) or "no heading" for of in [line, *rivals]))
 
     # --- refusals
 
@@ -204,6 +234,25 @@ class FigureAnswers:
                            else fact_period_label(fact),
                            text=fact.period or "", end=fact.period_end) for fact in chosen]
         return periods
+
+    def printed_periods(self, line: Line) -> list[Period] | None:
+        """Every period the line's table prints it for, oldest first, when the question names none ("the average
+        net cash used in investing activities"); None when its columns are not one clean series of periods (two
+        columns of one period with different values, or periods of different lengths), which no period can pick."""
+        facts = [fact for fact in line.facts if fact.column_certain and fact.value is not None
+                 and (fact.period_end is not None or fact_year(fact) is not None)]
+        if not facts or len({(fact.doc_id, fact.table_id) for fact in facts}) != 1:
+            return None
+        by_period: dict = {}
+        for fact in facts:
+            by_period.setdefault(fact.period_end or fact_year(fact), []).append(fact)
+        if any(len({fact.value for fact in same}) > 1 for same in by_period.values()):
+            return None
+        if len({fact.duration for fact in facts}) != 1:
+            return None
+        chosen = sorted((same[0] for same in by_period.values()), key=period_order)
+        return [Period(label=fact.period_end.isoformat() if fact.duration == "instant" and fact.period_end
+                       else fact_period_label(fact), text=fact.period or "", end=fact.period_end) for fact in chosen]
 
     def span_periods(self, line: Line) -> list[Period]:
         """Every period the line prints within a span of years the question names ("from 2017 to 2019",
@@ -316,6 +365,20 @@ class FigureAnswers:
         spanning = operation in ("average", "sum_periods")
         if spanning:
             periods = self.span_periods(line) or periods
+        implicit = not self.query.periods and not self.query.compare_prior
+        if implicit:
+            # No period named: the periods the table prints, when that is unambiguous — both of two columns, or
+            # every column for an average ("the average X" over a three-year table is of the three years); a
+            # change over three years could be of any two of them, so it is refused.
+            printed = self.printed_periods(line)
+            word = _OPERATION_WORDS.get(operation, operation)
+            if printed is None or len(printed) < 2 or (len(printed) > 2 and not spanning):
+                said = ", ".join(f"{fact.period or fact.column_label} [{self.evidence.cite_fact(fact)}]"
+                                 for fact in line.periods())
+                text = (f"The question names no period, and the {word} of {line.label} could be between several: "
+                        f"the disclosures print it for {said or 'no period I can tell apart'}. Say which periods.")
+                return Answer(question=self.question, text=text, citations=self.evidence.citations, refused=True)
+            periods = printed
         asked = periods if spanning else periods[-2:]
         # Over more years than one filing prints (a CAGR from FY2019 to FY2022): each year from the company's own
         # filing of that year, the same statement line.
@@ -369,6 +432,9 @@ class FigureAnswers:
         if operation in ("pct_change", "change"):
             grew = new.value and old.value and abs(new.value) > abs(old.value)
             text += self.cite_explanation(line, "increase" if grew else "decrease")
+        if implicit:
+            text += (f" The question names no period; this is over every period the table prints for "
+                     f"{line.label}.")
         return Answer(question=self.question, text=text, citations=self.evidence.citations,
                       figures=self.evidence.figures, value=value)
 

@@ -98,3 +98,10 @@ def test_a_margin_cites_the_printed_subtotal_that_agrees_with_it(store):
     assert percent(answer).quantize(Decimal("0.01")) == Decimal("41.78")
     assert "print Gross margin as well" in answer.text
     assert any("152,836" in citation.quote for citation in answer.citations), [c.quote for c in answer.citations]
+
+
+def test_a_row_printed_under_two_headings_the_question_does_not_name_is_refused(store):
+    # "Services" under "Net sales" (68,425) and under "Cost of sales" (20,715): which one is not said.
+    answer = Assistant(store).ask("What were services in 2021?")
+    assert answer.refused, answer.text
+    assert "Cost of sales" in answer.text

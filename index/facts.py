@@ -27,8 +27,9 @@ from index.tables.classification import table_scale
 from index.tables.model import ParsedTable
 from index.tables.parsing import parse_table
 from index.tables.rows import assign_columns, attach_groups, rows_from_lines
+from index.tables.runs import statement_region
 
-FACTS_VERSION = 8
+FACTS_VERSION = 10
 """The version of the fact extractor. Bump it when extraction changes: the next ingest then re-extracts the
 facts of documents written by an older version (or before facts existed) from their stored text, without
 re-embedding them."""
@@ -62,6 +63,7 @@ def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: lis
     started = time.perf_counter()
     report = FactReport()
     locate = _Locator(passages)
+    tables = _rejoin_statements(text, tables, passages)
     parsed_tables: list[tuple[int, ParsedTable]] = []
     previous: tuple[TableSpan, ParsedTable] | None = None
     for table_id, span in enumerate(tables):
@@ -74,8 +76,11 @@ def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: lis
             previous is not None and previous[1].statement != "other" and len(parsed.columns) == len(previous[1].columns)))
         if headless and previous is not None and _continues(text, previous[0], span):
             inherited = text[previous[0].start:previous[0].header_end]
-            parsed = parse_table(text[span.start:span.end], span.header_end - span.start, span.start, span.shape,
-                                 previous[1].title, span.page, inherited) or parsed
+            # (A statement printed several rows to a line goes on so on the next page.)
+            shapes = ("runs", span.shape) if previous[1].shape == "runs" and span.shape == "lines" else (span.shape,)
+            parsed = next((found for shape in shapes if (found := parse_table(
+                text[span.start:span.end], span.header_end - span.start, span.start, shape, previous[1].title,
+                span.page, inherited)) is not None and len(found.columns) == len(previous[1].columns)), parsed)
         else:
             inherited = None
         if inherited and previous is not None and len(parsed.columns) == len(previous[1].columns):
@@ -101,6 +106,30 @@ def extract_facts(doc_id: str, text: str, tables: list[TableSpan], passages: lis
     _resolve_links(report.facts)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _rejoin_statements(text: str, tables: list[TableSpan], passages: list[Passage]) -> list[TableSpan]:
+    """A statement printed several rows to a line (index/tables/runs.py) is cut by the chunker into pieces, or
+    read as prose, where a line of rows looks like a sentence: it is read whole, from its title to its last row,
+    in place of those pieces, when its columns are the periods its header names."""
+    pages: dict[int, tuple[int, int]] = {}
+    for passage in passages:
+        if passage.page is not None:
+            start, end = pages.get(passage.page, (passage.start, passage.end))
+            pages[passage.page] = (min(start, passage.start), max(end, passage.end))
+    rejoined = list(tables)
+    for page, (start, end) in sorted(pages.items()):
+        region = statement_region(text, start, end)
+        if region is None:
+            continue
+        span = TableSpan(region.start, region.end, region.header_end, region.title, page, "runs")
+        parsed = parse_table(text[span.start:span.end], span.header_end - span.start, span.start, span.shape,
+                             span.title, page)
+        if parsed is None or parsed.statement == "other" or any(column.year is None for column in parsed.columns):
+            continue
+        rejoined = [other for other in rejoined if other.end <= span.start or other.start >= span.end]
+        rejoined.append(span)
+    return sorted(rejoined, key=lambda span: span.start)
 
 
 def _take_stray_rows(text: str, tables: list[TableSpan], parsed_tables: list[tuple[int, ParsedTable]],

@@ -13,5 +13,6 @@ reconciliation (index/reconcile.py) to place. A row's label is cleaned and norma
 - classification.py: what a table is (statement kind, scale) and what a row counts (money, shares, ...);
 - columns.py: the columns a header names (period end, duration, percent columns);
 - rows.py: the rows of each shape, their columns and their group headers;
+- runs.py: statements whose PDF text prints several rows to a line (the page's statement, read whole);
 - parsing.py: whole tables, `parse_table` (text of every shape) and `parse_cells` (2-D arrays).
 """

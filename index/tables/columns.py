@@ -65,6 +65,10 @@ def _read_columns(header: str, count: int, statement: str, cells: list[str] | No
         elif len(periods) > count and best is not None:
             break
     durations = [_duration_of(match) for match in _DURATION.finditer(header.replace("\n", " "))]
+    if len(set(durations)) == 1:
+        # The title and the column header both say it ("For the Years Ended May 31, 2016, 2015 and 2014" over
+        # "Year Ended May 31,"): one duration for every column.
+        durations = durations[:1]
     extra_labels: list[str] = []
     slots: list[str] = []
     if best is None:

@@ -18,6 +18,7 @@ from index.tables.rows import (
     rows_from_flat,
     rows_from_lines,
 )
+from index.tables.runs import rows_from_runs, run_count
 
 
 def parse_table(text: str, header_end: int, offset: int = 0, shape: str = "lines", title: str | None = None,
@@ -31,6 +32,8 @@ def parse_table(text: str, header_end: int, offset: int = 0, shape: str = "lines
         statement = statement_kind(header)
     if shape == "flat":
         rows = rows_from_flat(body, offset + header_end)
+    elif shape == "runs":
+        rows = rows_from_runs(body, offset + header_end, run_count(body))
     else:
         rows = rows_from_lines(body, offset + header_end, html=shape == "html")
     count = column_count(rows)

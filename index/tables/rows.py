@@ -17,8 +17,13 @@ from index.tables.model import Row
 def _group_header_patterns() -> list[re.Pattern[str]]:
     from index.synonyms import group_headers
 
-    # A header only splits off when another label follows it, starting with a capital or a parenthesis.
-    return [re.compile(rf"^(?:{pattern})(?=\s+[(A-Z])", re.I) for pattern in group_headers()]
+    # A header only splits off when another label follows it, starting with a capital or a parenthesis (the
+    # patterns ignore case; what follows does not: "Current assets of discontinued operations" is one label).
+    return [re.compile(rf"^(?:{pattern})(?=\s+(?-i:[(A-Z]))(?!\s+{_CONNECTOR})", re.I) for pattern in group_headers()]
+
+
+_CONNECTOR = r"(?:AND|OR|OF|TO|FOR|IN|THE|&)\b"
+"""A word that joins a label's parts ("LIABILITIES AND EQUITY"): no header ends before it."""
 
 
 def split_group_headers(label: str) -> tuple[list[str], str]:
@@ -29,7 +34,7 @@ def split_group_headers(label: str) -> tuple[list[str], str]:
     while rest:
         match = next((found for pattern in _group_header_patterns() if (found := pattern.match(rest))), None)
         if match is None:
-            caps = re.match(r"^((?:[A-Z][A-Z'’&,-]+\s+)*[A-Z][A-Z'’&,-]+:?)\s+(?=[A-Z][a-z]|[A-Z]+\s)", rest)
+            caps = re.match(rf"^((?:[A-Z][A-Z'’&,-]+\s+)*[A-Z][A-Z'’&,-]+:?)\s+(?=[A-Z][a-z]|(?!{_CONNECTOR})[A-Z]+\s)", rest)
             colon = None if re.match(r"^(?:less|add|plus|deduct)\s*:", rest, re.I) else re.match(r"^([^:]{3,60}:)\s+", rest)
             match = caps or colon
             if match is None:

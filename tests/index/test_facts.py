@@ -387,3 +387,37 @@ def test_a_caption_scales_only_the_table_it_introduces(tmp_path):
     _, report = read_facts(write(tmp_path, "two.txt", TWO_TABLES))
     assert {fact.scale for fact in report.facts if fact.label == "Accrued payroll"} == {1000}
     assert {fact.scale for fact in report.facts if fact.label == "Contractors"} == {1}
+
+
+def test_a_statement_printed_several_rows_to_a_line_is_read_whole(tmp_path):
+    # As some 10-Ks' PDF text comes out: rows run together on a line, a label broken from its numbers, the title
+    # and column header above lines the chunker takes for prose.
+    from pdfs import make_pdf
+
+    page = ["Table of Contents", "EXAMPLE CORPORATION", "CONSOLIDATED BALANCE SHEETS", "As of June 30, 2016 and 2015",
+            "June 30,", "(in millions, except per share data) 2016 2015", "ASSETS Current assets:",
+            "Cash and cash equivalents $ 1,150 $ 1,700 Marketable securities 2,590 2,260 Trade receivables, net of "
+            "allowances of $31 and $28 as of June 30, 2016 and 2015,",
+            "respectively 438 461 Inventories 20 30 Prepaid expenses and other current assets 159 122",
+            "Total current assets 4,357 4,573",
+            "Non-current assets: Property, plant and equipment, net 300 268 Goodwill, net 1,459 1,408",
+            "Total non-current assets 1,759 1,676", "Total assets $ 6,116 $ 6,249",
+            "LIABILITIES AND EQUITY Current liabilities:",
+            "Accounts payable $ 504 $ 806 Deferred revenues 765 724 Other current liabilities 333 331",
+            "Total current liabilities 1,602 1,861", "Notes payable, non-current 1,010 1,000",
+            "Total liabilities 2,612 2,861", "Retained earnings 3,504 3,388",
+            "Total liabilities and equity $ 6,116 $ 6,249", "See notes to consolidated financial statements.", "86"]
+    path = tmp_path / "EXAMPLE_2016_10K.pdf"
+    path.write_bytes(make_pdf([page]))
+    _, report = read_facts(path)
+    assert report.balance_sheets() == [True]
+    facts = {(fact.label, fact.period_end): (fact.value, fact.scale) for fact in report.facts
+             if fact.source == "table" and fact.statement == "balance_sheet"}
+    june16, june15 = dt.date(2016, 6, 30), dt.date(2015, 6, 30)
+    assert facts[("Total current liabilities", june16)] == (D(1602), 1_000_000)
+    assert facts[("Total current assets", june15)] == (D(4573), 1_000_000)
+    assert facts[("Marketable securities", june16)] == (D(2590), 1_000_000)
+    assert facts[("Trade receivables, net of allowances of $31 and $28 as of June 30, 2016 and 2015, respectively",
+                  june16)] == (D(438), 1_000_000)
+    assert facts[("Goodwill, net", june15)] == (D(1408), 1_000_000)
+    assert not any(fact.value in (D(31), D(28)) for fact in report.facts if fact.source == "table")

@@ -82,6 +82,12 @@ def test_columns_durations(header, duration):
     assert [found for _, found in periods(header, 2)] == [duration, duration]
 
 
+def test_columns_one_duration_named_twice_applies_to_every_column():
+    header = "For the Years Ended May 31, 2016, 2015 and 2014\nYear Ended May 31,\n(in millions) 2016 2015 2014"
+    assert periods(header, 3, "income_statement") == [
+        (dt.date(2016, 5, 31), "FY"), (dt.date(2015, 5, 31), "FY"), (dt.date(2014, 5, 31), "FY")]
+
+
 @pytest.mark.parametrize("header", ["Fiscal 2023 Fiscal 2022", "FY2023 FY2022", "FY'23 FY'22"])
 def test_columns_fiscal_year_labels(header):
     columns = parse_columns(header, 2, "income_statement")

@@ -116,6 +116,11 @@ def test_split_group_headers():
     # "Less:" opens a label; it is no header.
     assert split_group_headers("Less: Net income attributable to noncontrolling interests") == (
         [], "Less: Net income attributable to noncontrolling interests")
+    # A header's words that go on in lower case, or after "AND", are the start of one label.
+    assert split_group_headers("Current assets of discontinued operations") == (
+        [], "Current assets of discontinued operations")
+    assert split_group_headers("LIABILITIES AND STOCKHOLDERS’ EQUITY") == ([], "LIABILITIES AND STOCKHOLDERS’ EQUITY")
+    assert split_group_headers("Current liabilities Accounts payable") == (["Current liabilities"], "Accounts payable")
 
 
 # =============================================================================================================

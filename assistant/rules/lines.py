@@ -59,8 +59,8 @@ _GENERIC_WORDS = frozenset(stem(word) for word in """fiscal spend spent report r
 consolidated gaap annual overall calendar end date period business firm corporation reporting statement statements
 balance sheet figure figures number level levels much about approximately roughly overall full whole latest
 recent prior previous last next company companies held hold holding own owned pay paid incur incurred earn earned
-make made post posted book booked recognize recognized recognised show shown see disclose disclosed state stated declare
-declared give tell find value values respective respectively spending through thru until fast quickly large big
+make made post posted book booked recognize recognized recognised show shown see disclose disclosed state stated
+give tell find value values respective respectively spending through thru until fast quickly large big
 sized provide provided according using based per they them those these then now again instead also too same""".split())
 
 

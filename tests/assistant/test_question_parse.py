@@ -442,3 +442,12 @@ def test_defined_here_as():
                   "total current liabilities (excluding short-term investments)?")
     assert not query.unclear and not query.extra, (query.unclear, query.extra)
     assert query.formula.expression == "{t0} / {t1}" and query.analyst_metric == "cash ratio"
+
+
+@pytest.mark.parametrize("question", [
+    "How much cash did the operating activities provide in fiscal 2019?",
+    "How much cash did operations generate in fiscal 2019?",
+    "What was the cash generated from operations in fiscal 2019?",
+])
+def test_operating_cash_flow_in_an_analysts_words(question):
+    assert "cash_from_operations" in parse(question).metrics

@@ -30,6 +30,7 @@ from index.synonyms import metrics_in_order
 _UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "percent": "percent", "count": "count"}
 _FALL = re.compile(r"\bhow\s+much\s+did\b.*\b(?:fall|drop|decline|decrease|shrink)\b", re.I)
 _HIGHER = re.compile(r"\bhow\s+much\s+(?:higher|lower|more|less|larger|smaller|bigger)\b", re.I)
+_DIFFERENCE_BETWEEN = re.compile(r"\bdifference\b(?:\s+in\s+(?:the\s+)?[\w\s,'&()-]+?)?\s+between\b", re.I)
 _BIGGER = re.compile(r"\b(?:larger|bigger|greater|higher|smaller|lower)\b", re.I)
 _YEAR_SPAN = re.compile(r"\b(?:from|between)\s+(?:fiscal\s+|FY\s*)?((?:19|20)\d{2})\s*(?:to|and|through|-|–)\s*"
                         r"(?:fiscal\s+|FY\s*)?((?:19|20)\d{2})\b|\b((?:19|20)\d{2})\s*(?:-|–|through)\s*((?:19|20)\d{2})\b", re.I)
@@ -43,6 +44,8 @@ _POINTS = re.compile(r"\bpercentage\s+points?\b|\bbasis\s+points?\b", re.I)
 _POINTS_OR_RELATIVE = re.compile(r"\bpercentage\s+points?\b|\bbasis\s+points?\b|\brelative\b", re.I)
 _SHARE_OF = re.compile(r"\b(percent(?:age)?|proportion|share)\s+of\b", re.I)
 _CHANGE_IN_SHARE = re.compile(r"\bchange\s+in\s+(?:the\s+)?(?:percentage|proportion|share)\s+of\b", re.I)
+_CHANGE_WORDS = re.compile(r"\b(?:chang|increas|decreas|grow|grew|declin|ris|rose|fell|fall|drop|differen|varian|"
+                           r"movement|growth|higher|lower|up|down)", re.I)
 _PART_OF = re.compile(r"(?:\b(?:percent(?:age)?|share|proportion|fraction)|%)\s*of\s+", re.I)
 
 
@@ -73,6 +76,11 @@ class FigureAnswers:
         operation = query.operation
         if operation == "average" and re.search(r"weighted[\s-]+average", self.question, re.I):
             operation = "value"
+        if operation == "change" and len(query.periods) <= 1 and _DIFFERENCE_BETWEEN.search(self.question):
+            named = self.lines.named()
+            if len(named) == 2:
+                # "the difference between A and B" of two lines, for one period: A − B.
+                return self.combine("difference", named)
         if operation in ("sum", "compare", "ratio", "margin") or (operation == "direction" and len(query.metrics) > 1):
             named = self.lines.named()
             if len(named) >= 2:
@@ -372,6 +380,9 @@ class FigureAnswers:
             # change over three years could be of any two of them, so it is refused.
             printed = self.printed_periods(line)
             word = _OPERATION_WORDS.get(operation, operation)
+            if operation in ("change", "pct_change") and not _CHANGE_WORDS.search(without_label(self.question, line.label)):
+                # "the average net change in cash": the change is the line's own name, not the operation asked.
+                return self.refuse(f"the {word} asked of {line.label} (the line is itself a change)", line)
             if printed is None or len(printed) < 2 or (len(printed) > 2 and not spanning):
                 said = ", ".join(f"{fact.period or fact.column_label} [{self.evidence.cite_fact(fact)}]"
                                  for fact in line.periods())
@@ -520,6 +531,15 @@ class FigureAnswers:
                       and label_key(fact.label_norm) == label_key(names) and fact.period_end == facts[0].period_end]
             if stated:
                 text += f" The release states it in words [{self.evidence.cite_fact(stated[0])}]."
+        elif operation == "difference":
+            # "The difference between A and B" says no direction: the gap, and which is the larger.
+            larger, smaller = 0, 1
+            figure, value = self.computed(f"{refs[0]} - {refs[1]}", facts)
+            if figure.value < 0:
+                larger, smaller = 1, 0
+                figure, value = self.computed(f"{refs[1]} - {refs[0]}", facts)
+            text = (f"{lines[larger].label} exceeded {lines[smaller].label} by {self.shown(figure, value)} for {at}"
+                    f"{cited}: {figure.derivation}.")
         elif operation == "compare":
             figure, value = self.computed(f"{refs[0]} - {refs[1]}", facts)
             larger, smaller = (lines[0], lines[1]) if figure.value >= 0 else (lines[1], lines[0])

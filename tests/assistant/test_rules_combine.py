@@ -105,3 +105,11 @@ def test_a_row_printed_under_two_headings_the_question_does_not_name_is_refused(
     answer = Assistant(store).ask("What were services in 2021?")
     assert answer.refused, answer.text
     assert "Cost of sales" in answer.text
+
+
+def test_the_difference_between_two_lines_is_the_gap_and_says_which_is_larger(store):
+    answer = Assistant(store).ask("What was the difference between selling, general and administrative and research "
+                                  "and development in 2021?")
+    assert not answer.refused, answer.text
+    assert answer.value.number * answer.value.scale == (21_973 - 21_914) * 1_000_000
+    assert answer.text.startswith("Selling, general and administrative exceeded Research and development")

@@ -36,6 +36,24 @@ def shared_or_skip(path: Path = SHARED) -> Path:
     return path
 
 
+def store_of_texts(tmp_path_factory: pytest.TempPathFactory, texts: dict[str, str], name: str = "texts"):
+    """A store of small text documents written for a test ({file stem: text}), ingested for real."""
+    from index.ingest import Ingestor
+    from index.settings import Settings
+    from index.store import open_store
+
+    folder = tmp_path_factory.mktemp(name)
+    paths = []
+    for stem, text in texts.items():
+        path = folder / f"{stem}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    store = open_store(Settings(data_dir=tmp_path_factory.mktemp(f"{name}-store")))
+    report = Ingestor(store, progress=False).ingest(paths)
+    assert not report.failed, report.failed
+    return store
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the user's data dir or DISCLOSURES_* settings by accident."""

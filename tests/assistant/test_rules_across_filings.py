@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import store_of_texts
 
 from assistant.answering import Assistant
 
@@ -37,17 +38,9 @@ def ten_k(year: int, revenues: tuple[str, str, str], operating: tuple[str, str, 
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    from index.ingest import Ingestor
-    from index.settings import Settings
-    from index.store import open_store
-
-    folder = tmp_path_factory.mktemp("filings")
-    (folder / "widgetco-2019.txt").write_text(ten_k(2019, ("39,506", "39,383", "37,792"), ("13,535", "13,264", "12,710")))
-    (folder / "widgetco-2022.txt").write_text(ten_k(2022, ("42,440", "40,479", "39,068"), ("10,926", "15,213", "13,896")))
-    store = open_store(Settings(data_dir=tmp_path_factory.mktemp("filings-store")))
-    report = Ingestor(store, progress=False).ingest(sorted(folder.iterdir()))
-    assert not report.failed, report.failed
-    return Assistant(store)
+    return Assistant(store_of_texts(tmp_path_factory, {
+        "widgetco-2019": ten_k(2019, ("39,506", "39,383", "37,792"), ("13,535", "13,264", "12,710")),
+        "widgetco-2022": ten_k(2022, ("42,440", "40,479", "39,068"), ("10,926", "15,213", "13,896"))}, "filings"))
 
 
 def test_a_cagr_over_two_filings_reads_each_year_from_its_own_filing(assistant):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import SHARED, shared_or_skip
+from conftest import SHARED, shared_or_skip, store_of_texts
 
 from assistant.answering import Assistant
 from index.ingest import Ingestor
@@ -95,15 +95,7 @@ BALANCE_SHEET_WITH_LOANS = BALANCE_SHEET.replace("Accounts payable 637 580", "Ac
 
 @pytest.fixture(scope="module")
 def sheets(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sheets")
-    paths = []
-    for name, text in (("notes", BALANCE_SHEET), ("loans", BALANCE_SHEET_WITH_LOANS)):
-        path = folder / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    store = open_store(Settings(data_dir=tmp_path_factory.mktemp("sheets-store")))
-    assert not Ingestor(store, progress=False).ingest(paths).failed
-    return Assistant(store)
+    return Assistant(store_of_texts(tmp_path_factory, {"notes": BALANCE_SHEET, "loans": BALANCE_SHEET_WITH_LOANS}, "sheets"))
 
 
 def test_current_notes_payable_are_part_of_total_debt(sheets):

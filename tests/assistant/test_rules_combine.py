@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import store_of_texts
 
 from assistant.answering import Assistant
 
@@ -39,17 +40,7 @@ Percentage of total net sales 6 % 7 %
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    from index.ingest import Ingestor
-    from index.settings import Settings
-    from index.store import open_store
-
-    folder = tmp_path_factory.mktemp("combine")
-    path = folder / "statements.txt"
-    path.write_text(STATEMENTS, encoding="utf-8")
-    opened = open_store(Settings(data_dir=tmp_path_factory.mktemp("combine-store")))
-    report = Ingestor(opened, progress=False).ingest([path])
-    assert not report.failed, report.failed
-    return opened
+    return store_of_texts(tmp_path_factory, {"statements": STATEMENTS}, "combine")
 
 
 def percent(answer) -> Decimal:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import store_of_texts
 
 from assistant.answering import Assistant
-from index.ingest import Ingestor
 
 COUNTRIES = """2019  2018  2017
 Net sales:
@@ -46,19 +46,7 @@ The amounts above are by the country of the selling entity (in thousands).
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    from index.settings import Settings
-    from index.store import open_store
-
-    folder = tmp_path_factory.mktemp("lines")
-    paths = []
-    for name, text in (("countries", COUNTRIES), ("awards", AWARDS), ("plain", NO_HEADING)):
-        path = folder / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    opened = open_store(Settings(data_dir=tmp_path_factory.mktemp("lines-store")))
-    report = Ingestor(opened, progress=False).ingest(paths)
-    assert not report.failed, report.failed
-    return opened
+    return store_of_texts(tmp_path_factory, {"countries": COUNTRIES, "awards": AWARDS, "plain": NO_HEADING}, "lines")
 
 
 def ask(store, name: str, question: str):

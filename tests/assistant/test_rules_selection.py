@@ -7,9 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import store_of_texts
 
 from assistant.answering import Assistant
-from index.ingest import Ingestor
 from index.records import SearchFilters
 
 SEGMENTS = """2019  2018  2017
@@ -26,16 +26,7 @@ Net sales by segment were as follows (in millions):
 
 @pytest.fixture(scope="module")
 def segments(tmp_path_factory):
-    from index.settings import Settings
-    from index.store import open_store
-
-    folder = tmp_path_factory.mktemp("selection")
-    path = folder / "segments.txt"
-    path.write_text(SEGMENTS, encoding="utf-8")
-    store = open_store(Settings(data_dir=tmp_path_factory.mktemp("selection-store")))
-    report = Ingestor(store, progress=False).ingest([path])
-    assert not report.failed, report.failed
-    return store
+    return store_of_texts(tmp_path_factory, {"segments": SEGMENTS}, "selection")
 
 
 def ask(store, question: str):

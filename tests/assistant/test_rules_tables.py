@@ -8,9 +8,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from conftest import store_of_texts
 
 from assistant.answering import Assistant
-from index.ingest import Ingestor
 
 ACCRUED = """2019  2018
 Accrued payroll and employee benefits  116.9  105.9
@@ -102,20 +102,9 @@ The key assumptions used in the impairment test are listed above.
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    from index.settings import Settings
-    from index.store import open_store
-
-    folder = tmp_path_factory.mktemp("tables")
-    paths = []
-    for name, text in (("accrued", ACCRUED), ("orders", ORDERS), ("plans", PLANS), ("taxes", TAXES), ("weeks", FISCAL),
-                       ("statement", STATEMENT_AND_NOTE), ("rates", RATES), ("proforma", PRO_FORMA)):
-        path = folder / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    store = open_store(Settings(data_dir=tmp_path_factory.mktemp("tables-store")))
-    report = Ingestor(store, progress=False).ingest(paths)
-    assert not report.failed, report.failed
-    return store
+    return store_of_texts(tmp_path_factory, {
+        "accrued": ACCRUED, "orders": ORDERS, "plans": PLANS, "taxes": TAXES, "weeks": FISCAL,
+        "statement": STATEMENT_AND_NOTE, "rates": RATES, "proforma": PRO_FORMA}, "tables")
 
 
 def ask(store, name: str, question: str):

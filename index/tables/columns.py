@@ -18,6 +18,9 @@ _MONTH_DAY = re.compile(rf"\b({MONTH})\s*(\d{{1,2}})\b,?", re.I)
 _YEAR_SPAN = re.compile(rf"\b{YEAR}\s?[-–]\s?(?:19|20)?\d{{2}}\b")
 # Not a year of a span ("2021-2022", "2023 – 2024": a column of payments due in those years, not a period).
 _YEAR = re.compile(rf"(?<![\d,.$])(?<![-–])(?<![-–]\s)\b({YEAR})\b(?![\d,.%])(?!\s?[-–]\s?(?:19|20)?\d{{2}}\b)")
+# A fiscal year printed as the two calendar years it spans ("2017/2018", "2018/19"): the year it ends in, as
+# "FY2019" names it. Only consecutive years, and only with a slash (a hyphen is a schedule's bucket, "2021-2022").
+_FISCAL_SPAN = re.compile(rf"(?<![\d/])\b({YEAR})\s?/\s?((?:19|20)?\d{{2}})\b(?![/\d])")
 _FISCAL_YEAR = re.compile(r"\b(?:fiscal(?:\s+year)?|FY)\s*'?((?:19|20)?\d{2})\b", re.I)
 _DURATION = re.compile(
     rf"\b({MONTHS_COUNT})[\s-]+months?\s+(?:period\s+)?end(?:ed|ing)|\b({WEEKS_COUNT})[\s-]+weeks?\s+end(?:ed|ing)"
@@ -188,6 +191,12 @@ def _period_spans(text: str) -> list[tuple[int, int, int | None, int | None, int
     for match in _FULL_DATE.finditer(text):
         found.append((*match.span(), month_number(match.group(1)), int(match.group(2)), int(match.group(3))))
         taken.append(match.span())
+    for match in _FISCAL_SPAN.finditer(text):
+        first, last = int(match.group(1)), int(match.group(2))
+        last = last + first // 100 * 100 if last < 100 else last
+        if last == first + 1 and not any(start <= match.start() < end for start, end in taken):
+            found.append((*match.span(), None, None, last))
+            taken.append(match.span())
     for match in _FISCAL_YEAR.finditer(text):
         if any(start <= match.start() < end for start, end in taken):
             continue

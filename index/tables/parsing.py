@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from index.labels import clean_label
-from index.numbers import Number, is_year, parse_number
+from index.numbers import YEAR, Number, is_year, parse_number
 from index.tables.classification import statement_kind, table_scale
 from index.tables.columns import column_from_label, header_periods, mark_percent_columns, parse_columns, spanning_cells
 from index.tables.model import ParsedTable, Row
@@ -36,6 +36,11 @@ def parse_table(text: str, header_end: int, offset: int = 0, shape: str = "lines
         rows = rows_from_runs(body, offset + header_end, run_count(body))
     else:
         rows = rows_from_lines(body, offset + header_end, html=shape == "html")
+    if (heading := _year_header_row(rows)) is not None:
+        # The column header printed as a row ("USDm  2019  2018", "($ in millions)  2019  2018" under "June 30,"):
+        # it is the header's last line, not figures.
+        header_end = rows[heading].numbers[-1].end - offset
+        header, rows = text[:header_end], rows[heading + 1:]
     count = column_count(rows)
     if count == 0:
         return None
@@ -61,6 +66,24 @@ def parse_table(text: str, header_end: int, offset: int = 0, shape: str = "lines
     mark_percent_columns(rows, columns)
     return ParsedTable(title=title, statement=statement, scale=scale, share_scale=share_scale, currency=currency,
                        columns=columns, rows=rows, start=offset, end=offset + len(text), page=page, shape=shape)
+
+
+def _year_header_row(rows: list[Row]) -> int | None:
+    """The index of the row that prints the column header's years, when the body starts with one: a label (a
+    unit, "($ in millions)", a caption) and two or more bare years, none a figure (no '$', '%', sign or
+    separator), close together as the periods of a table are ("2019 2018 2017", "2018 2019", "2020 ... 2024").
+    Only the first row with numbers can be one: a row of years further down is data."""
+    first = next((index for index, row in enumerate(rows) if row.numbers), None)
+    if first is None:
+        return None
+    numbers = rows[first].numbers
+    if len(numbers) < 2 or not all(number.value is not None and YEAR.match(number.raw) and not number.dollar
+                                   and not number.percent and not number.negative for number in numbers):
+        return None
+    years = [int(number.raw) for number in numbers]
+    if max(years) - min(years) > len(years) + 1:
+        return None  # "1999  2004": far-apart values, not the periods of one table
+    return first
 
 
 def _is_contents(rows: list[Row]) -> bool:

@@ -211,3 +211,21 @@ def test_years_out_of_order_give_no_column_a_period():
     assert all(column.year is None for column in parse_columns("Domestic International\n2019 2018 2019 2018", 4, "other"))
     quarters = parse_columns("Three Months Ended June 30, 2023 2022 Six Months Ended June 30, 2023 2022", 4, "other")
     assert [column.duration for column in quarters] == ["3M", "3M", "6M", "6M"], "two durations, each in order"
+
+
+@pytest.mark.parametrize("header, years", [
+    ("€ million  2017/2018  2018/2019", [2018, 2019]),
+    ("2018/19  2017/18", [2019, 2018]),
+    ("Year ended 30 September\n2019 / 2020  2018 / 2019", [2020, 2019]),
+])
+def test_a_fiscal_year_printed_as_its_two_calendar_years_is_the_year_it_ends(header, years):
+    # "2017/2018" is one fiscal year, which "FY2018" names; read as two years, the header named four periods
+    # for two columns and no column had one.
+    columns = parse_columns(header, 2, "income_statement")
+    assert [column.year for column in columns] == years
+
+
+@pytest.mark.parametrize("header", ["Balance  2019/2021  2021/2023", "12/2019  11/2019"])
+def test_slashed_years_that_are_no_fiscal_year_give_no_period(header):
+    # Years two apart, or a month and year: not one fiscal year each.
+    assert all(column.year is None for column in parse_columns(header, 2, "other"))

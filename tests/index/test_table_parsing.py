@@ -136,3 +136,56 @@ def test_a_table_of_contents_is_not_a_statement():
             "Notes to Condensed Consolidated Financial Statements 8\n")
     table = parse_table(text, 0, title="Condensed Consolidated Balance Sheets")
     assert table is not None and table.statement == "other"
+
+
+# The column header printed as the body's first row, after a unit or caption cell: the segmenter ends the header
+# before it (it has numbers), so the table reader must see it is the header.
+@pytest.mark.parametrize("text, header_end_at, labels, years", [
+    ("USDm  2019  2018  2017\nVessel values  1,801.5  1,675.1  1,661.1\nBorrowings  863.4  754.7  753.9\n",
+     "USDm", ["2019", "2018", "2017"], [2019, 2018, 2017]),
+    ("£m  2019  2018\nNet investment in finance lease  0.8  1.2\nAmounts owed by members  0.3  0.3\n",
+     "£m", ["2019", "2018"], [2019, 2018]),
+    ("June 30,\n($ in millions)  2019  2018\nAccrued compensation and benefits  $71.2  $83.3\n"
+     "Derivative financial instruments  16.7  —\n",
+     "($ in millions)", ["June 30, 2019", "June 30, 2018"], [2019, 2018]),
+    ("Years Ended December 31\nBlack-Scholes Assumptions  2019  2018  2017\nDividend yield  4.5%  4.6%  4.1%\n"
+     "Expected volatility  28.3%  28.7%  27.1%\n",
+     "Black-Scholes", ["December 31, 2019", "December 31, 2018", "December 31, 2017"], [2019, 2018, 2017]),
+    ("Net sales (in thousands)  2018  2019\nCeramic Components  $226,204  $421,849\nTantalum Components  366,194  382,905\n",
+     "Net sales", ["2018", "2019"], [2018, 2019]),
+])
+def test_a_header_row_of_years_is_the_column_header_not_a_row(text, header_end_at, labels, years):
+    table = parse(text, text, header_end_at, "lines")
+    assert [column.label for column in table.columns] == labels
+    assert [column.year for column in table.columns] == years
+    assert all(not candidate.numbers or all(number.raw not in {"2017", "2018", "2019"} for number in candidate.numbers)
+               for candidate in table.rows)
+    first = table.data_rows[0]
+    assert first.columns == list(range(len(years))) and first.numbers[0].raw not in {"2017", "2018", "2019"}
+
+
+def test_a_header_row_of_years_sets_the_scale_it_names():
+    text = "Net sales (in thousands)  2018  2019\nCeramic Components  $226,204  $421,849\nTantalum  366,194  382,905\n"
+    assert parse(text, text, "Net sales", "lines").scale == 1_000
+
+
+def test_a_header_row_whose_years_are_out_of_order_gives_no_periods():
+    # "2019  2018" under "Domestic" then again under "International": which year a column is cannot be told from
+    # this row alone, so no column gets a year, and the row is still no figure.
+    text = "Discount rate assumptions  2019  2018  2019  2018\nDiscount rate  4.00%  3.75%  1.90%  2.80%\n" \
+           "Expected return  3.40%  3.70%  2.10%  2.50%\n"
+    table = parse(text, text, "Discount rate assumptions", "lines")
+    assert all(column.year is None for column in table.columns)
+    assert [candidate.label for candidate in table.data_rows] == ["Discount rate", "Expected return"]
+
+
+@pytest.mark.parametrize("text, header_end_at, label", [
+    # Years further down are data ("Year acquired"), and so are far-apart values in the first row.
+    ("(In thousands)  2019  2018\nRevenue  1,200  1,000\nYear acquired  2015  2016\n", "Revenue", "Year acquired"),
+    ("Store data  Alpha  Beta\nYear opened  1999  2008\nSquare feet  12,000  9,500\n", "Year opened", "Year opened"),
+    # A figure among the years ("$2019") is no header.
+    ("Items  Total  Other\nCash paid  $2019  2018\nFees  1,200  900\n", "Cash paid", "Cash paid"),
+])
+def test_rows_of_years_that_are_figures_stay_rows(text, header_end_at, label):
+    table = parse(text, text, header_end_at, "lines")
+    assert len(row(table, label).numbers) == 2

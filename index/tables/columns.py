@@ -84,6 +84,17 @@ def _read_columns(header: str, count: int, statement: str, cells: list[str] | No
         # periods of a statement, and which cell is under which year cannot be told from a count.
         labels = cells if cells and len(cells) == count else [f"column {number + 1}" for number in range(count)]
         return [Column(label=label) for label in labels]
+    if best is None and cells and len(cells) == count:
+        found = [header_periods(" ".join(cell.split())) for cell in cells]
+        last_period = max((index for index, periods in enumerate(found) if periods), default=-1)
+        if any(not periods for periods in found[:last_period]):
+            # A value column before the periods ("Weightage (%) | FY 2019 | FY 2018 | % Change"): each column is its
+            # own cell; a cell naming one year is that year, any other cell is no period.
+            return [Column(label=str(periods[0][3]), year=periods[0][3],
+                           duration=durations[0] if len(durations) == 1 else None)
+                    if len(periods) == 1 and periods[0][1] is None
+                    else Column(label=" ".join(cell.split()), percent="%" in cell)
+                    for cell, periods in zip(cells, found)]
     if best is None:
         # Fewer periods than columns: the periods come first, then change columns ("Inc/(Dec)", "% Change").
         for size in range(len(lines), 0, -1):

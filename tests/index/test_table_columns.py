@@ -229,3 +229,12 @@ def test_a_fiscal_year_printed_as_its_two_calendar_years_is_the_year_it_ends(hea
 def test_slashed_years_that_are_no_fiscal_year_give_no_period(header):
     # Years two apart, or a month and year: not one fiscal year each.
     assert all(column.year is None for column in parse_columns(header, 2, "other"))
+
+
+def test_a_value_column_before_the_periods_is_not_given_a_period():
+    # "Weightage (%)" prints 53.6 beside the FY 2019 rate 70.07: reading the periods as the first columns would put
+    # 53.6 under FY 2019.
+    cells = ["Weightage (%)", "FY 2019 `", "FY 2018 `", "% Change YoY"]
+    columns = parse_columns("Currency | " + " | ".join(cells), 4, "other", cells)
+    assert [column.year for column in columns] == [None, 2019, 2018, None]
+    assert columns[0].percent and columns[3].percent

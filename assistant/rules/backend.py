@@ -17,11 +17,13 @@ from assistant.backends import Scope
 from assistant.citations import Evidence
 from assistant.guard import guard_answer
 from assistant.question.companies import unknown_company
+from assistant.question.listing import asks_respectively, list_request
 from assistant.question.query import Query
 from assistant.rules.analyst import answer_metric
 from assistant.rules.figures import FigureAnswers
 from assistant.rules.filings import reporting_documents
 from assistant.rules.lines import LineFinder
+from assistant.rules.listing import answer_listing, answer_respectively
 from assistant.rules.narrative import LEAD, answer_narrative
 from assistant.rules.selection import answer_selection
 from index.cache import CatalogCache
@@ -34,6 +36,7 @@ _COUNTING = re.compile(
     r"\bhow\s+many\s+(?:of\s+the\s+)?(?:[\w-]+\s+){0,3}?(?:years|quarters|periods|months|types|kinds|categories|"
     r"components|segments|items|assumptions|factors|elements|classes|sources|regions|countries|lines|"
     r"geographic\s+areas|subsidiaries|facilities|plans)\b", re.I)
+_TABLE = re.compile(r"\btables?\b", re.I)
 _OPERATION_NAMES = {"change": "change", "pct_change": "percentage change", "average": "average", "cagr": "growth rate",
                     "sum": "total", "ratio": "ratio", "margin": "margin"}
 _RESULT_WORDS = {
@@ -74,8 +77,21 @@ class RuleBackend:
         lines = LineFinder(self.cache, query, doc_ids)
         evidence = Evidence(self.cache)
         figures = FigureAnswers(self.cache, query, lines, evidence)
+        request = list_request(query.question) if query.selection is None else None
         try:
-            if query.selection is not None:
+            listed = answer_listing(request, query, lines, evidence, bool(_TABLE.search(query.question))) \
+                if request else None
+            implicit: Answer | None = None
+            if listed is None and _over_printed_periods(query, lines):
+                # "The average X", "the change in X" with no period: from the line's printed periods when its
+                # table makes them plain; else (a refusal) the prose may state the result ("The $29.3 million
+                # increase in ..."), and only when it does not is the refusal saying which periods are printed kept.
+                implicit = FigureAnswers(self.cache, query, lines, Evidence(self.cache)).answer(exact=bool(query.doc_ids))
+            if listed is not None:
+                answer = listed
+            elif implicit is not None and not implicit.refused:
+                answer = implicit
+            elif query.selection is not None:
                 answer = answer_selection(query, lines, evidence, figures, exact=bool(query.doc_ids))
             elif _wants_prose(query, lines):
                 answer = answer_narrative(self.store, query.question, doc_ids, evidence)
@@ -86,14 +102,28 @@ class RuleBackend:
                     answer = answer.model_copy(update={"refused": True, "text": (
                         f"The disclosures do not give figures I can compute the {_OPERATION_NAMES[query.operation]} "
                         "from. " + answer.text.replace(LEAD, "The closest passages say:", 1))})
+                if answer.refused and implicit is not None and implicit.text.startswith("The question names no period"):
+                    answer = implicit
             elif query.formula is not None or query.analyst_metric or query.operation == "metric":
                 answer = answer_metric(query, lines, evidence, figures.refuse)
+            elif asks_respectively(query.question) and query.operation == "value" and len(query.periods) >= 2:
+                answer = answer_respectively(query, lambda asked: FigureAnswers(self.cache, asked, lines, evidence)
+                                             .answer(exact=bool(query.doc_ids)))
             else:
                 answer = figures.answer(exact=bool(query.doc_ids))
         except (CalculationError, MetricError) as exc:
             answer = Answer(question=query.question, refused=True,
                             text=f"The disclosures do not give enough to answer this: {exc}.")
         return guard_answer(answer)
+
+
+def _over_printed_periods(query: Query, lines: LineFinder) -> bool:
+    """Whether the question asks an average, change or percentage change of a table line and names no period."""
+    if (query.periods or query.compare_prior or query.selection is not None or query.kind == "narrative"
+            or query.operation not in ("average", "change", "pct_change") or query.formula is not None
+            or query.analyst_metric or re.match(r"\s*(?:when|why|who|where|how\s+(?!much|many))\b", query.question, re.I)):
+        return False
+    return bool(query.metrics) or any(line.table for line in lines.best(1))
 
 
 def _wants_prose(query: Query, lines: LineFinder) -> bool:

@@ -31,6 +31,9 @@ _UNITS = {"money": "USD", "shares": "shares", "per_share": "USD_per_share", "per
 _FALL = re.compile(r"\bhow\s+much\s+did\b.*\b(?:fall|drop|decline|decrease|shrink)\b", re.I)
 _HIGHER = re.compile(r"\bhow\s+much\s+(?:higher|lower|more|less|larger|smaller|bigger)\b", re.I)
 _DIFFERENCE_BETWEEN = re.compile(r"\bdifference\b(?:\s+in\s+(?:the\s+)?[\w\s,'&()-]+?)?\s+between\b", re.I)
+# "the difference between the average investment income and average financing costs": an operation inside it.
+_NESTED_OPERATION = re.compile(r"\b(?:average|mean|total|sum|change|growth|percent(?:age)?|ratio|proportion|share)\b",
+                               re.I)
 _BIGGER = re.compile(r"\b(?:larger|bigger|greater|higher|smaller|lower)\b", re.I)
 _YEAR_SPAN = re.compile(r"\b(?:from|between)\s+(?:fiscal\s+|FY\s*)?((?:19|20)\d{2})\s*(?:to|and|through|-|–)\s*"
                         r"(?:fiscal\s+|FY\s*)?((?:19|20)\d{2})\b|\b((?:19|20)\d{2})\s*(?:-|–|through)\s*((?:19|20)\d{2})\b", re.I)
@@ -76,7 +79,8 @@ class FigureAnswers:
         operation = query.operation
         if operation == "average" and re.search(r"weighted[\s-]+average", self.question, re.I):
             operation = "value"
-        if operation == "change" and len(query.periods) <= 1 and _DIFFERENCE_BETWEEN.search(self.question):
+        if (operation == "change" and len(query.periods) <= 1 and _DIFFERENCE_BETWEEN.search(self.question)
+                and not _NESTED_OPERATION.search(self.question)):
             named = self.lines.named()
             if len(named) == 2:
                 # "the difference between A and B" of two lines, for one period: A − B.

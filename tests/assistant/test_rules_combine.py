@@ -104,3 +104,10 @@ def test_the_difference_between_two_lines_is_the_gap_and_says_which_is_larger(st
     assert not answer.refused, answer.text
     assert answer.value.number * answer.value.scale == (21_973 - 21_914) * 1_000_000
     assert answer.text.startswith("Selling, general and administrative exceeded Research and development")
+
+
+def test_the_difference_between_two_averages_is_not_the_difference_of_one_year(store):
+    answer = Assistant(store).ask("What is the difference between the average research and development and average "
+                                  "selling, general and administrative?")
+    assert answer.refused or "21,973" not in answer.text or "average" in answer.text.lower(), answer.text
+    assert not (answer.value and answer.value.number * answer.value.scale == 59 * 1_000_000), answer.text

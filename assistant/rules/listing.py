@@ -26,7 +26,9 @@ from index.records import Answer, Fact
 # Words of a subject that say nothing about which heading or table ("the table's financial items").
 _FRAME_WORDS = words("table tables financial item items component components listed shown line lines company "
                      "report reported reports have use used disclose disclosed different various main "
-                     "considered calculation calculating calculated factored tabulate tabulated")
+                     "considered calculation calculating calculated factored tabulate tabulated recorded "
+                     "recognized recognised presented provided included include includes consist consists comprise "
+                     "comprises made up")
 _TOTAL_LABEL = re.compile(r"^\s*(?:sub-?\s*)?totals?\b", re.I)
 # A caption or header line the table model read as a row: "($ in millions)", "(in thousands)".
 _CAPTION = re.compile(r"^\s*\([^)]*\)\s*$|\bin\s+(?:thousands|millions|billions)\b", re.I)
@@ -189,7 +191,11 @@ def _best_named(blocks: list[_Block], subject: frozenset[str]) -> list[_Block] |
         rows = set().union(*(words(line.label) for line in block.rows))
         # "What does the cost of products revenue comprise of?" asks about a row ("Products") under "Cost of
         # revenue", not for the rows under it.
-        if name and name <= subject and not (subject - name) & rows:
+        # A subject word that neither the heading nor its table accounts for ("zorkmid liabilities") is a narrower
+        # or other thing than the heading: not this block.
+        context = set().union(*(words(line.facts[0].table_title or "") | words(line.facts[0].group or "")
+                                for line in block.rows))
+        if name and name <= subject and not (subject - name) & rows and not (subject - name) - context:
             scored.append((len(name), -len(subject - name), block))
     if not scored:
         return None

@@ -5,9 +5,9 @@ and "respectively" questions answered in the order asked, or refused when a valu
 from __future__ import annotations
 
 import pytest
+from conftest import store_of_texts
 
 from assistant.answering import Assistant
-from index.ingest import Ingestor
 
 DEFERRED = """December 31,
 2019  2018
@@ -58,19 +58,8 @@ The assumptions of the option pricing model were as follows.
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    from index.settings import Settings
-    from index.store import open_store
-
-    folder = tmp_path_factory.mktemp("listing")
-    paths = []
-    for name, text in (("alpha", DEFERRED), ("beta", REVENUE), ("gamma", DATES), ("delta", RATES)):
-        path = folder / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    store = open_store(Settings(data_dir=tmp_path_factory.mktemp("listing-store")))
-    report = Ingestor(store, progress=False).ingest(paths)
-    assert not report.failed, report.failed
-    return store
+    return store_of_texts(tmp_path_factory, {"alpha": DEFERRED, "beta": REVENUE, "gamma": DATES, "delta": RATES},
+                          "listing")
 
 
 def ask(store, names: list[str], question: str):
@@ -137,3 +126,8 @@ def test_respectively_with_a_value_missing_is_refused_naming_the_periods(tables)
     assert answer.refused, answer.text
     assert answer.value is None and not answer.spans
     assert "2017" in answer.text
+
+
+def test_a_subject_word_no_heading_accounts_for_is_not_listed_as_that_heading(tables):
+    answer = ask(tables, ["alpha"], "What are the components under zorkmid deferred tax liabilities?")
+    assert answer.spans != ["Intangible assets", "Property, plant, and equipment", "Other"], answer.text

@@ -54,6 +54,14 @@ def store_of_texts(tmp_path_factory: pytest.TempPathFactory, texts: dict[str, st
     return store
 
 
+def ask_in(store, docs: str | list[str], question: str):
+    """The Assistant's answer to `question` over one or several of a store's documents (file stems)."""
+    from assistant.answering import Assistant
+    from index.records import SearchFilters
+
+    return Assistant(store).ask(question, filters=SearchFilters(docs=[docs] if isinstance(docs, str) else docs))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the user's data dir or DISCLOSURES_* settings by accident."""
@@ -80,8 +88,8 @@ def store(settings):
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory: pytest.TempPathFactory):
     """A store holding the seed press release, ingested once for the read-only tests."""
-    from index.settings import Settings
     from index.ingest import Ingestor
+    from index.settings import Settings
     from index.store import open_store
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("seed-store"))

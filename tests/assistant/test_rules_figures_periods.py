@@ -8,9 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import store_of_texts
-
-from assistant.answering import Assistant
+from conftest import ask_in, store_of_texts
 
 TWO_YEARS = """2019  2018
 Derivative liabilities  93.8  120.5
@@ -41,10 +39,8 @@ def store(tmp_path_factory):
     return store_of_texts(tmp_path_factory, {"two": TWO_YEARS, "three": THREE_YEARS, "segments": SEGMENTS}, "implicit")
 
 
-def ask(store, name: str, question: str):
-    from index.records import SearchFilters
-
-    return Assistant(store).ask(question, filters=SearchFilters(docs=[name]))
+def ask(store, docs, question: str):
+    return ask_in(store, docs, question)
 
 
 def test_an_average_naming_no_period_is_over_both_printed_columns_and_says_so(store):

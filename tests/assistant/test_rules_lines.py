@@ -8,9 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import store_of_texts
-
-from assistant.answering import Assistant
+from conftest import ask_in, store_of_texts
 
 COUNTRIES = """2019  2018  2017
 Net sales:
@@ -49,10 +47,8 @@ def store(tmp_path_factory):
     return store_of_texts(tmp_path_factory, {"countries": COUNTRIES, "awards": AWARDS, "plain": NO_HEADING}, "lines")
 
 
-def ask(store, name: str, question: str):
-    from index.records import SearchFilters
-
-    return Assistant(store).ask(question, filters=SearchFilters(docs=[name]))
+def ask(store, docs, question: str):
+    return ask_in(store, docs, question)
 
 
 def amount(answer) -> Decimal:

@@ -5,9 +5,7 @@ and "respectively" questions answered in the order asked, or refused when a valu
 from __future__ import annotations
 
 import pytest
-from conftest import store_of_texts
-
-from assistant.answering import Assistant
+from conftest import ask_in, store_of_texts
 
 DEFERRED = """December 31,
 2019  2018
@@ -62,10 +60,8 @@ def tables(tmp_path_factory):
                           "listing")
 
 
-def ask(store, names: list[str], question: str):
-    from index.records import SearchFilters
-
-    return Assistant(store).ask(question, filters=SearchFilters(docs=names))
+def ask(store, docs, question: str):
+    return ask_in(store, docs, question)
 
 
 def test_the_rows_under_a_heading_stop_at_its_total(tables):

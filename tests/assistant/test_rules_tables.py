@@ -8,9 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import store_of_texts
-
-from assistant.answering import Assistant
+from conftest import ask_in, store_of_texts
 
 ACCRUED = """2019  2018
 Accrued payroll and employee benefits  116.9  105.9
@@ -107,10 +105,8 @@ def tables(tmp_path_factory):
         "statement": STATEMENT_AND_NOTE, "rates": RATES, "proforma": PRO_FORMA}, "tables")
 
 
-def ask(store, name: str, question: str):
-    from index.records import SearchFilters
-
-    return Assistant(store).ask(question, filters=SearchFilters(docs=[name]))
+def ask(store, docs, question: str):
+    return ask_in(store, docs, question)
 
 
 def test_columns_printed_as_bare_years_answer_with_the_caption_scale(tables):

@@ -183,7 +183,6 @@ def _group(fact: Fact) -> str:
 
 
 _CONTINUING = re.compile(r"(?:net\s+)?income(?:\s+\(loss\))?\s+from\s+continuing\s+operations(?:,\s+net\s+of\s+(?:income\s+)?taxes)?")
-_CURRENT_NOTES = re.compile(r"notes payable(?: and other borrowings)?, current(?: portion)?|current (?:portion of )?notes payable")
 
 
 def line_item_of(fact: Fact) -> str | None:
@@ -198,9 +197,8 @@ def line_item_of(fact: Fact) -> str | None:
         if fact.metric == "long_term_debt" and group.startswith("current liabilities") and not re.search(
                 r"long-term|non-?current", fact.label_norm):
             return "current_portion_of_long_term_debt"
-        if fact.metric is None and (_CURRENT_NOTES.fullmatch(fact.label_norm) or (
-                fact.label_norm == "notes payable" and group.startswith("current liabilities"))):
-            return "current_portion_of_long_term_debt"  # Oracle's "Notes payable, current"
+        if fact.metric is None and fact.label_norm == "notes payable" and group.startswith("current liabilities"):
+            return "current_portion_of_long_term_debt"  # plain "Notes payable" under current liabilities
         if fact.metric is None and fact.label_norm == "marketable securities" and (
                 not group or group.startswith("current assets")):
             return "short_term_investments"

@@ -125,7 +125,10 @@ def _classify(lines: list[_Line], loaded: LoadedFile, noise: set[str]) -> None:
             line.kind = "flat"
         elif values and not _LETTERS.search(label):
             line.kind = "numbers"
-        elif values and len(label) <= 120 and len(stripped) <= 250 and not _looks_like_sentence(label):
+        elif (values and (len(label) <= 120 or (values >= 2 and len(label) <= 200 and not _HAS_DIGIT.search(label)))
+              and len(stripped) <= 250 and not _looks_like_sentence(label)):
+            # A long label with a value per column ("Payment for purchase ... and net cash variation for joint
+            # ventures deconsolidation (200) (100) 99") is still a row; a long line of dates is a column header.
             line.kind = "row" if values >= 2 or len(label) <= 80 else "text"
         elif len(stripped) <= 100 and not _looks_like_sentence(stripped):
             line.kind = "short"

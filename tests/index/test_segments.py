@@ -96,3 +96,23 @@ def test_running_headers_and_footers_are_noise_in_no_segment():
 def test_a_short_document_has_no_running_lines():
     text, pages = paged(BODIES[:3])
     assert running_lines(text, pages) == set()
+
+
+def test_a_row_with_a_long_label_stays_in_its_table_and_a_long_line_of_dates_is_its_header():
+    text = "\n".join([
+        "Year Ended December 31,",
+        "2019  2018  2017",
+        "Net cash from operating activities  $1,869  $1,845  $1,677",
+        "Excluding:",
+        "Payment for purchase and proceeds from sale of marketable securities, and net cash variation for joint "
+        "ventures deconsolidation  (200)  (100)  99",
+        "Free Cash Flow (non-U.S. GAAP measure)  $497  $533  $308",
+    ])
+    (table,) = segments(text)
+    assert table.kind == "table" and text[table.start:table.end].endswith("$308")
+    header = ("(In Millions, Except Percentages and Per Share Amounts and Other Amounts Not Stated in Dollars)  "
+              "April 27, 2019 (1)  April 28, 2018 (2)  April 29, 2017 (3)")
+    text = "\n".join(["Fiscal Year Ended", header, "Net Sales  $1,000.3  $908.3  $816.5",
+                      "Income Tax Expense  12.0  66.6  23.0", "Net Income  91.6  57.2  92.9"])
+    (table,) = segments(text)
+    assert table.header_end is not None and text[:table.header_end].rstrip().endswith(header.split("  ")[-1])

@@ -323,7 +323,9 @@ class FigureAnswers:
             scaled = scaled.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
             return (f"{sign}{dollars}{abs(scaled):,} {scale_word(unit.scale)} ({plain})",
                     AnswerValue(number=scaled, unit=_UNITS.get(fact.kind, "number"), scale=unit.scale))
-        reading = f"{sign}{dollars}{plain}"
+        # A percentage as the table prints it: "13.0%" is read "13%", a rate printed bare (its "%" only in a header)
+        # stays bare, as the guard checks the answer against the printed cell.
+        reading = f"{sign}{dollars}{plain}{'%' if fact.kind == 'percent' and '%' in fact.raw else ''}"
         if fact.kind in ("money", "shares") and fact.scale in NAMED_SCALES:
             # As the table prints it, in its unit: "$99,803 million" for 99,803 under "(in millions)".
             printed = amount / fact.scale

@@ -186,3 +186,10 @@ def test_a_pro_forma_table_gives_way_to_the_reported_figures(tables):
     answer = ask(tables, "proforma", "What was diluted earnings per share in 2019?")
     assert answer.value is not None and answer.value.number == Decimal("2.21"), answer.text
     assert all("2.19" not in citation.quote for citation in answer.citations)
+
+
+def test_a_rate_printed_as_a_percentage_is_stated_as_one(tables):
+    answer = ask(tables, "rates", "What was the WACC in 2018?")
+    assert not answer.refused, answer.text
+    assert answer.value.unit == "percent" and answer.value.number == Decimal("9.5")
+    assert "9.5%" in answer.text and answer.grounded, (answer.text, answer.unsupported_numbers)

@@ -4,6 +4,8 @@
         -> ListRequest(target="rows", noun="components", subject="deferred tax liabilities")
     list_request("What are the 3 dates listed in the table in chronological order?")
         -> ListRequest(target="columns", noun="dates", chronological=True, count=3)
+    list_request("How many components are there under deferred tax assets?")
+        -> ListRequest(target="rows", noun="components", subject="deferred tax assets", counting=True)
     asked_order(question, periods)   # the periods of a "respectively" question in the order the question says them
 
 A list request names what is listed (`noun`: components, segments, countries, ...) and what it is a list of
@@ -34,6 +36,9 @@ _WHAT_ARE = re.compile(
     rf"(?P<rest>.*)$", re.I)
 _WHICH_NOUN = re.compile(
     rf"^\s*(?:what|which)\s+{_COUNT}{_NOUN}\s+(?P<verb>are|were|does|do|did|is)\b(?P<rest>.*)$", re.I)
+# "How many components are there under deferred tax assets?": the length of the list, not a figure of the table.
+_HOW_MANY = re.compile(rf"^\s*how\s+many\s+(?:different\s+|main\s+|separate\s+|distinct\s+)?(?P<noun>{_ROW_NOUNS})\b"
+                       rf"(?P<rest>.*)$", re.I)
 # "What does X consist of?", "What makes up X?", "What is X comprised of?".
 _CONSIST = re.compile(r"^\s*what\s+(?:(?:financial\s+)?items\s+)?(?:does|do|did)\s+(?P<rest>.+?)\s+(?:consist|comprise)"
                       r"(?:\s+of)?\s*\??\s*$|^\s*what\s+(?:makes|made|make)\s+up\s+(?P<rest2>.+?)\s*\??\s*$", re.I)
@@ -61,7 +66,8 @@ _YEAR_RUN = re.compile(rf"\b({YEAR})\s*(?:to|through|thru|-|–)\s*({YEAR})\b", 
 class ListRequest:
     """A list asked of a table: its row labels (`target` "rows") under `subject`, or its column headings ("columns",
     for years, dates, periods). `count` is the number of items the question expects, when it says one;
-    `chronological` asks the columns oldest first; `totals` asks that total lines be kept."""
+    `chronological` asks the columns oldest first; `totals` asks that total lines be kept; `counting` asks how many
+    items the list has."""
 
     target: Literal["rows", "columns"]
     noun: str
@@ -69,12 +75,21 @@ class ListRequest:
     count: int | None = None
     chronological: bool = False
     totals: bool = False
+    counting: bool = False
 
 
 def list_request(question: str) -> ListRequest | None:
     """The list a question asks of a table, or None when it asks for something else (figures, a comparison, a
     count, a reason)."""
     text = " ".join(question.replace("’", "'").split())
+    if counted := _HOW_MANY.match(text):
+        rest = counted.group("rest")
+        if _NOT_A_LIST.search(rest) or re.search(r"\b(?:19|20)\d{2}\b", rest):
+            return None  # "How many segments were above $50 million in 2019?": a selection, not a list's length
+        # "How many segments does the company have?" names no heading or total to count the rows of.
+        subject = subject_of(rest)
+        return ListRequest(target="rows", noun=" ".join(counted.group("noun").lower().split()), subject=subject,
+                           totals=bool(_TOTALS.search(text)), counting=True) if subject else None
     match = _WHAT_ARE.match(text) or _WHICH_NOUN.match(text)
     if match:
         noun = " ".join(match.group("noun").lower().split())

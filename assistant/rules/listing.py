@@ -21,7 +21,7 @@ from assistant.question.listing import ListRequest, asked_order
 from assistant.question.query import Query
 from assistant.rules.lines import Line, LineFinder, lines_of, words
 from index.periods import MONTH_NAME, YEAR
-from index.records import Answer, Fact
+from index.records import Answer, AnswerValue, Fact, Figure
 
 # Words of a subject that say nothing about which heading or table ("the table's financial items").
 _FRAME_WORDS = words("table tables financial item items component components listed shown line lines company "
@@ -80,6 +80,15 @@ def answer_listing(request: ListRequest, query: Query, lines: LineFinder, eviden
     marker = _cite_rows(block.rows, evidence)
     where = {"heading": f"under \u201c{block.name}\u201d", "total": f"adding up to \u201c{block.name}\u201d",
              "table": "as its rows"}[block.kind]
+    if request.counting:
+        # The count is of the rows cited, each named, so a reader can check it against the table.
+        count = Decimal(len(labels))
+        evidence.figures.append(Figure(expression=f"count({len(labels)} rows)", value=count, unit="number",
+                                       display=str(len(labels)), derivation=f"{'; '.join(labels)}: {len(labels)} rows",
+                                       facts=[line.facts[0] for line in block.rows]))
+        text = f"The table lists {len(labels)} {request.noun} {where}: {'; '.join(labels)} [{marker}]."
+        return Answer(question=query.question, text=text, citations=evidence.citations, figures=evidence.figures,
+                      value=AnswerValue(number=count, unit="count"))
     text = f"The table lists {where}: {'; '.join(labels)} [{marker}]."
     return Answer(question=query.question, text=text, citations=evidence.citations, spans=labels)
 

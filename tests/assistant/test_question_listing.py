@@ -66,3 +66,11 @@ def test_periods_that_cannot_be_lined_up_give_no_order():
     question = "What are the respective cash amounts at June 30 and December 31, 2019?"
     parsed = [*periods_in(question)[0], *periods_in("June 30, 2019")[0]]
     assert asked_order(question, parsed) is None
+
+
+def test_how_many_rows_under_a_heading_is_a_list_to_count():
+    request = list_request("How many components are there under deferred tax assets?")
+    assert request is not None and request.counting
+    assert (request.target, request.noun, request.subject) == ("rows", "components", "deferred tax assets")
+    assert list_request("How many categories are there under total stock-based compensation expense?").subject == \
+        "total stock-based compensation expense"

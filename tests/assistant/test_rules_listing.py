@@ -127,3 +127,23 @@ def test_respectively_with_a_value_missing_is_refused_naming_the_periods(tables)
 def test_a_subject_word_no_heading_accounts_for_is_not_listed_as_that_heading(tables):
     answer = ask(tables, ["alpha"], "What are the components under zorkmid deferred tax liabilities?")
     assert answer.spans != ["Intangible assets", "Property, plant, and equipment", "Other"], answer.text
+
+
+@pytest.mark.parametrize("question", ["How many components are there under deferred tax liabilities?",
+                                      "How many items are listed under deferred tax liabilities in the table?"])
+def test_how_many_rows_under_a_heading_counts_the_rows_it_names(tables, question):
+    answer = ask(tables, ["alpha"], question)
+    assert not answer.refused, answer.text
+    assert answer.value is not None and answer.value.number == 3 and answer.value.unit == "count"
+    assert "Intangible assets; Property, plant, and equipment; Other" in answer.text
+    assert answer.grounded, answer.unsupported_numbers
+
+
+def test_how_many_rows_of_a_heading_no_table_prints_is_refused(tables):
+    answer = ask(tables, ["alpha"], "How many components are there under zorkmid reserves?")
+    assert answer.refused and answer.value is None, answer.text
+
+
+def test_how_many_rows_above_a_threshold_is_not_a_list_length(tables):
+    answer = ask(tables, ["beta"], "How many countries had revenue above 2,000 in 2019?")
+    assert answer.value is None or answer.value.number != 4, answer.text

@@ -29,7 +29,7 @@ from index.tables.parsing import parse_table
 from index.tables.rows import assign_columns, attach_groups, rows_from_lines
 from index.tables.runs import statement_region
 
-FACTS_VERSION = 13
+FACTS_VERSION = 15
 """The version of the fact extractor. Bump it when extraction changes: the next ingest then re-extracts the
 facts of documents written by an older version (or before facts existed) from their stored text, without
 re-embedding them."""

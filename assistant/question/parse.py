@@ -75,8 +75,10 @@ def _item_words(key: str) -> set[str]:
     return {word for text in (*item.words, *item.labels) for word in re.findall(r"\w+", text.lower())}
 
 
-def parse_question(question: str, documents: list[Document], state: ConversationState | None = None) -> Query:
-    """Parse `question` against the documents it may be about and the conversation so far (see the module doc)."""
+def parse_question(question: str, documents: list[Document], state: ConversationState | None = None,
+                   catalogue: bool = True) -> Query:
+    """Parse `question` against the documents it may be about and the conversation so far (see the module doc).
+    Without the `catalogue`, a metric's name is read as the label of a line ("free cash flow" as a printed row)."""
     text = " ".join(question.replace("’", "'").split())
     last = state.last if state else None
     inherited: list[str] = []
@@ -111,7 +113,7 @@ def parse_question(question: str, documents: list[Document], state: Conversation
 
     # The question proper (without its stated definition) decides the operation and the label.
     main = text[:definition_span[0]] if definition_span else text
-    named, analyst_span = metric_in(main)
+    named, analyst_span = metric_in(main) if catalogue else (None, None)
     analyst = named.name.lower() if named else None
     if defined and (analyst is None or definition):
         analyst = " ".join(defined.lower().split())  # the name the question gives what it defines

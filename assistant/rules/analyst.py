@@ -86,9 +86,11 @@ def _fits(line: Line, key: str) -> bool:
     return line.facts[0].statement != "balance_sheet" and not all(fact.duration == "instant" for fact in line.facts)
 
 
-def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -> Answer:  # noqa: ANN001
+def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse,  # noqa: ANN001
+                  printed=None) -> Answer:  # noqa: ANN001
     """The named metric, or the formula the question states, for the period asked or averaged over the periods
-    asked; `refuse(what)` words a refusal."""
+    asked; `refuse(what)` words a refusal. When the catalogue cannot compute the metric, `printed()` may give the
+    line the documents print under its name (a company's own "Free cash flow" or "Underlying EBITDA" row)."""
     if query.formula is not None:
         terms = query.formula.terms
         name = query.analyst_metric or (f"{terms[0].text} as a percentage of {terms[1].text}"
@@ -109,7 +111,7 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
         if entry is None:
             return refuse(query.analyst_metric or "this metric")
         if not entry.computable:
-            return refuse(f"{entry.name}, which is not computed here ({entry.definition})")
+            return _printed_or(printed, lambda: refuse(f"{entry.name}, which is not computed here ({entry.definition})"))
         name, definition, unit = entry.name, entry.definition, entry.unit
     facts = FactLookup(lines, query.statement)
     averaged = query.operation == "average" and len(query.periods) >= 2
@@ -137,7 +139,9 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
         _same_basis(name, used)
         figure = calculate(expressions[0] if not averaged else f"avg({', '.join(expressions)})", used.get)
     except (MetricError, CalculationError) as exc:
-        return refuse(f"what {name} needs ({exc})")
+        if query.formula is not None:
+            return refuse(f"what {name} needs ({exc})")
+        return _printed_or(printed, lambda: refuse(f"what {name} needs ({exc})"))
     span = ", ".join(target.label for target in targets if target) if averaged else None
     label = targets[-1].label if targets[-1] else "the latest period"
     what = f"the average of the yearly {name} for {span}" if averaged else f"{name}, {label}"
@@ -179,6 +183,11 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse) -
         text += f" (Computed with the definition you gave: {definition}.)"
     return Answer(question=query.question, text=text, citations=evidence.citations, figures=evidence.figures,
                   value=AnswerValue(number=number, unit=kind, scale=scale))
+
+
+def _printed_or(printed, refusal) -> Answer:  # noqa: ANN001
+    answer = printed() if printed is not None else None
+    return answer if answer is not None and not answer.refused and answer.value is not None else refusal()
 
 
 def _formula_expression(formula: Formula, name: str, period: str, lookup,  # noqa: ANN001

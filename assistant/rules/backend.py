@@ -18,6 +18,7 @@ from assistant.citations import Evidence
 from assistant.guard import guard_answer
 from assistant.question.companies import unknown_company
 from assistant.question.listing import asks_respectively, list_request
+from assistant.question.parse import parse_question
 from assistant.question.query import Query
 from assistant.rules.analyst import answer_metric
 from assistant.rules.figures import FigureAnswers
@@ -69,7 +70,8 @@ class RuleBackend:
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 f"The disclosures do not cover {unknown}: none of the ingested documents is about it, so I cannot "
                 f"answer. The documents are about: {names}.")))
-        if _COUNTING.search(query.question) and query.selection is None:
+        request = list_request(query.question) if query.selection is None else None
+        if _COUNTING.search(query.question) and query.selection is None and not (request and request.counting):
             return guard_answer(Answer(question=query.question, refused=True, text=(
                 "I cannot count lines, periods or items that meet a condition reliably; ask for the figures "
                 "themselves (for example, the values for each year) and compare them.")))
@@ -77,7 +79,6 @@ class RuleBackend:
         lines = LineFinder(self.cache, query, doc_ids)
         evidence = Evidence(self.cache)
         figures = FigureAnswers(self.cache, query, lines, evidence)
-        request = list_request(query.question) if query.selection is None else None
         try:
             listed = answer_listing(request, query, lines, evidence, bool(_TABLE.search(query.question))) \
                 if request else None
@@ -89,6 +90,10 @@ class RuleBackend:
                 implicit = FigureAnswers(self.cache, query, lines, Evidence(self.cache)).answer(exact=bool(query.doc_ids))
             if listed is not None:
                 answer = listed
+            elif request is not None and request.counting and _COUNTING.search(query.question):
+                answer = Answer(question=query.question, refused=True, text=(
+                    f"No one table of the disclosures lists the {request.noun} of \u201c{request.subject}\u201d under "
+                    "one heading or total, so I will not count them; ask for the lines themselves and count them."))
             elif implicit is not None and not implicit.refused:
                 answer = implicit
             elif query.selection is not None:
@@ -105,7 +110,8 @@ class RuleBackend:
                 if answer.refused and implicit is not None and implicit.text.startswith("The question names no period"):
                     answer = implicit
             elif query.formula is not None or query.analyst_metric or query.operation == "metric":
-                answer = answer_metric(query, lines, evidence, figures.refuse)
+                answer = answer_metric(query, lines, evidence, figures.refuse,
+                                       printed=lambda: self._printed_metric(query, scope, history))
             elif asks_respectively(query.question) and query.operation == "value" and len(query.periods) >= 2:
                 answer = answer_respectively(query, lambda asked: FigureAnswers(self.cache, asked, lines, evidence)
                                              .answer(exact=bool(query.doc_ids)))
@@ -115,6 +121,16 @@ class RuleBackend:
             answer = Answer(question=query.question, refused=True,
                             text=f"The disclosures do not give enough to answer this: {exc}.")
         return guard_answer(answer)
+
+
+    def _printed_metric(self, query: Query, scope: Scope, history: Sequence[tuple[str, str]]) -> Answer | None:
+        """The question read with the metric's name as a line's label: the figure the documents print under it."""
+        if query.inherited or query.analyst_metric is None:
+            return None  # a follow-up's reading depends on the turns before; not re-read without them
+        reading = parse_question(query.question, list(scope.documents), catalogue=False)
+        if reading.analyst_metric or reading.formula is not None or reading.kind != "figure" or not (reading.label or reading.metrics):
+            return None
+        return self.answer(reading.model_copy(update={"doc_ids": query.doc_ids}), scope, history)
 
 
 def _over_printed_periods(query: Query, lines: LineFinder) -> bool:

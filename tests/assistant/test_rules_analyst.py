@@ -113,3 +113,53 @@ def test_a_debt_line_no_part_was_read_from_is_refused_not_left_out(sheets):
     answer = sheets.ask("What was the debt-to-equity ratio at May 31, 2020?", filters=SearchFilters(docs=["loans"]))
     assert answer.refused, answer.text
     assert "Loans payable to affiliates" in answer.text
+
+
+# A company's own non-GAAP measures printed as lines, with none of the catalogue formula's inputs beside them.
+NON_GAAP = """Year Ended December 31,
+2019  2018  2017
+(In millions)
+Net cash from operating activities  $1,869  $1,845  $1,677
+Net cash used in investing activities  (1,172)  (1,212)  (1,468)
+Excluding:
+Payment for purchase and proceeds from sale of marketable securities, and net cash variation for joint ventures deconsolidation  (200)  (100)  99
+Payment for purchase and proceeds from sale of tangible and intangible assets, payment for business acquisitions  (1,372)  (1,312)  (1,369)
+Free Cash Flow (non-U.S. GAAP measure)  $497  $533  $308
+
+We also present Free Cash Flow, which is a non-U.S. GAAP measure.
+"""
+
+UNDERLYING = """Reconciliation of underlying EBITDA (in thousands)
+FY19  FY18
+Statutory net profit after tax  40,112  31,200
+Net interest expense  5,010  4,800
+Income tax expense  14,990  11,100
+Underlying EBITDA  85,123  62,575
+
+Underlying EBITDA excludes significant items.
+"""
+
+
+@pytest.fixture(scope="module")
+def non_gaap(tmp_path_factory):
+    return store_of_texts(tmp_path_factory, {"fcf": NON_GAAP, "ebitda": UNDERLYING}, "non-gaap")
+
+
+def test_a_metric_the_catalogue_cannot_compute_is_read_from_the_line_printed_under_its_name(non_gaap):
+    from conftest import ask_in
+
+    answer = ask_in(non_gaap, "fcf", "What was the Free Cash Flow in 2018?")
+    assert not answer.refused, answer.text
+    assert answer.value.number * answer.value.scale == 533_000_000
+    assert "Free Cash Flow" in answer.citations[0].quote
+    answer = ask_in(non_gaap, "ebitda", "What was the percentage change in underlying EBITDA between FY18 and FY19?")
+    assert not answer.refused, answer.text
+    assert _close(answer.value.number, (Decimal(85123) / 62575 - 1) * 100)
+
+
+def test_a_printed_line_with_a_qualifier_the_question_lacks_is_not_the_metric(non_gaap):
+    from conftest import ask_in
+
+    # "EBITDA" is not "Underlying EBITDA": a company's adjustments are its own.
+    answer = ask_in(non_gaap, "ebitda", "What was EBITDA in FY19?")
+    assert answer.refused and answer.value is None, answer.text

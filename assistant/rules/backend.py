@@ -38,7 +38,6 @@ _COUNTING = re.compile(
     r"components|segments|items|assumptions|factors|elements|classes|sources|regions|countries|lines|"
     r"geographic\s+areas|subsidiaries|facilities|plans)\b", re.I)
 _TABLE = re.compile(r"\btables?\b", re.I)
-_PLAIN_WORDS = frozenset("the and for with from that this these those its their our company company's".split())
 _OPERATION_NAMES = {"change": "change", "pct_change": "percentage change", "average": "average", "cagr": "growth rate",
                     "sum": "total", "ratio": "ratio", "margin": "margin"}
 _RESULT_WORDS = {
@@ -89,15 +88,8 @@ class RuleBackend:
                 # table makes them plain; else (a refusal) the prose may state the result ("The $29.3 million
                 # increase in ..."), and only when it does not is the refusal saying which periods are printed kept.
                 implicit = FigureAnswers(self.cache, query, lines, Evidence(self.cache)).answer(exact=bool(query.doc_ids))
-            absent = _absent_words(request.subject, [self.cache.text(doc_id) for doc_id in doc_ids]) \
-                if request is not None and listed is None else []
             if listed is not None:
                 answer = listed
-            elif absent:
-                # "What are the components of the zorkmid expenses?": nearby passages are not its components.
-                answer = Answer(question=query.question, refused=True, text=(
-                    f"The disclosures never mention \u201c{' '.join(absent)}\u201d, so I cannot list the "
-                    f"{request.noun} of \u201c{request.subject}\u201d."))
             elif request is not None and request.counting and _COUNTING.search(query.question):
                 answer = Answer(question=query.question, refused=True, text=(
                     f"No one table of the disclosures lists the {request.noun} of \u201c{request.subject}\u201d under "
@@ -139,14 +131,6 @@ class RuleBackend:
         if reading.analyst_metric or reading.formula is not None or reading.kind != "figure" or not (reading.label or reading.metrics):
             return None
         return self.answer(reading.model_copy(update={"doc_ids": query.doc_ids}), scope, history)
-
-
-def _absent_words(subject: str, texts: list[str]) -> list[str]:
-    """The words of a list's subject that no document in scope contains (as a word, or the start of one)."""
-    said = [word for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", subject) if word.lower() not in _PLAIN_WORDS]
-    return [word for word in said
-            if not any(re.search(rf"\b{re.escape(word[:-1] if word.lower().endswith('s') else word)}", text, re.I)
-                       for text in texts)]
 
 
 def _over_printed_periods(query: Query, lines: LineFinder) -> bool:

@@ -111,7 +111,8 @@ def answer_metric(query: Query, lines: LineFinder, evidence: Evidence, refuse,  
         if entry is None:
             return refuse(query.analyst_metric or "this metric")
         if not entry.computable:
-            return _printed_or(printed, lambda: refuse(f"{entry.name}, which is not computed here ({entry.definition})"))
+            return _printed_or(printed,
+                               lambda: refuse(f"{entry.name}, which is not computed here ({entry.definition})"))
         name, definition, unit = entry.name, entry.definition, entry.unit
     facts = FactLookup(lines, query.statement)
     averaged = query.operation == "average" and len(query.periods) >= 2

@@ -122,13 +122,13 @@ class RuleBackend:
                             text=f"The disclosures do not give enough to answer this: {exc}.")
         return guard_answer(answer)
 
-
     def _printed_metric(self, query: Query, scope: Scope, history: Sequence[tuple[str, str]]) -> Answer | None:
         """The question read with the metric's name as a line's label: the figure the documents print under it."""
         if query.inherited or query.analyst_metric is None:
             return None  # a follow-up's reading depends on the turns before; not re-read without them
         reading = parse_question(query.question, list(scope.documents), catalogue=False)
-        if reading.analyst_metric or reading.formula is not None or reading.kind != "figure" or not (reading.label or reading.metrics):
+        if (reading.analyst_metric or reading.formula is not None or reading.kind != "figure"
+                or not (reading.label or reading.metrics)):
             return None
         return self.answer(reading.model_copy(update={"doc_ids": query.doc_ids}), scope, history)
 

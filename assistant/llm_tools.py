@@ -17,6 +17,7 @@ import re
 
 from assistant.calculator import calculate
 from assistant.citations import Evidence
+from index.boilerplate import evidence_hits
 from index.cache import CatalogCache
 from index.catalog import matches_reference
 from index.companies import company_matches
@@ -98,7 +99,10 @@ class ToolBox:
             doc_ids = self.documents_for(company, doc, period)
             if not doc_ids:
                 return "No document matches those filters; search without them or try another company name."
-            hits = self.retriever.search(query, k=max(1, min(int(k), 10)), filters=SearchFilters(docs=doc_ids))
+            wanted = max(1, min(int(k), 10))
+            # Exhibit indexes, the auditor's report, disclaimers: left out unless the search asks for them.
+            hits = evidence_hits(self.retriever.search(query, k=wanted * 2, filters=SearchFilters(docs=doc_ids)),
+                                 query)[:wanted]
             if not hits:
                 return "No passage matches."
             return "\n\n".join(quote_passage(self.cite_passage(hit), hit.document.title, hit.passage.page,

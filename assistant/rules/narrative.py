@@ -14,6 +14,7 @@ from assistant.citations import Evidence
 from assistant.rules.answer_spans import ROLE_WORDS, kind_of, prefers, role_asked, spans_in
 from assistant.rules.lines import words
 from assistant.rules.phrases import answering_part, asks_several, items
+from index.boilerplate import asked_kinds, boilerplate_kind
 from index.periods import MONTH_NAME, YEAR
 from index.records import Answer, SearchFilters
 from index.sentences import sentence_spans
@@ -57,12 +58,15 @@ def answer_narrative(store, question: str, doc_ids: list[str], evidence: Evidenc
         if years is not None:
             return years
     candidates: list[tuple[int, str, int, int, object, set[str]]] = []
+    boilerplate_asked = asked_kinds(question)
     for rank, hit in enumerate(hits):
         passage = hit.passage
         if passage.kind == "table":
             continue
         for start, end in sentences(passage.text):
             sentence = passage.text[start:end]
+            if (kind := boilerplate_kind(None, sentence)) is not None and kind not in boilerplate_asked:
+                continue  # an exhibit index, the auditor's report, a disclaimer: not quoted unless asked about
             candidates.append((rank, sentence, passage.start + start, passage.start + end, passage, words(sentence)))
     frequency: dict[str, int] = defaultdict(int)
     for *_, found in candidates:

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import SEED
+from conftest import SEED, ask_in, store_of_texts
 
 from assistant.answering import Assistant
 from index.ingest import Ingestor
@@ -135,3 +135,29 @@ def test_a_narrower_thing_than_the_line_found_is_refused_with_the_closest_line(s
     # Words that only wrap the line's name do not narrow it.
     plain = assistant.ask("How much did Aptorum spend on research and development in H1 2021?")
     assert not plain.refused and plain.value.number == Decimal("5508356")
+
+
+FILING_PROSE = """Forward-Looking Statements
+
+This report contains forward-looking statements about revenue growth, gross margin and operating expenses within the
+meaning of the Private Securities Litigation Reform Act of 1995. The Company assumes no obligation to revise or
+update any forward-looking statements about revenue growth, gross margin or operating expenses.
+
+Results of Operations
+
+Revenue growth of 8% was driven by higher sales of services; gross margin improved on a favourable mix while
+operating expenses rose with headcount.
+"""
+
+
+@pytest.fixture(scope="module")
+def filing_prose(tmp_path_factory):
+    return store_of_texts(tmp_path_factory, {"prose": FILING_PROSE}, "prose")
+
+
+def test_a_disclaimer_is_not_quoted_as_the_answer_unless_asked(filing_prose):
+    answer = ask_in(filing_prose, "prose", "What are the expectations for revenue growth?")
+    assert all("Litigation Reform Act" not in citation.quote and "no obligation" not in citation.quote
+               for citation in answer.citations), answer.text
+    asked = ask_in(filing_prose, "prose", "What do the forward-looking statements say about revenue growth?")
+    assert any("forward-looking statements" in citation.quote for citation in asked.citations), asked.text

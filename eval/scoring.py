@@ -7,7 +7,9 @@ Strict (`outcome`, `score(...).outcome`): correct, wrong (answered and not corre
   the question's explicit relative `tolerance`. A figure the assistant gives without a scale counts only when that
   is unambiguous: 1,577 is not 1,577 million. A fraction (unit "ratio") answers a percentage (0.125 is 12.5%).
 - A text answer with `match` "span" (TAT-QA's) is correct when its short answer (`short_answer`) matches the gold
-  or one of its `alternatives`: exact match after TAT-QA's normalization, or F1 >= 0.8. With `match` "phrases"
+  or one of its `alternatives`: exact match after TAT-QA's normalization, or F1 >= 0.8; a gold that is one amount
+  ("$85.1 million", "36%") is read as a number gold is, against the answer's figure (a percentage only by a
+  percentage). With `match` "phrases"
   (the project's narrative, compare and direction questions) the answer's text must contain every phrase of
   `answer` and, when `alternatives` are given, one of them (case-insensitive).
 - A boolean is the yes or no the text says first; a refusal question wants the answer to decline, or to say that
@@ -46,6 +48,9 @@ SPAN_F1 = 0.8
 _AMOUNT = re.compile(r"\b(?:amount|spend|spent|paid|pay|capex|capital expenditures?|expenses?|costs?|outflows?|"
                      r"purchases?|repurchases?|dividends?)\b", re.I)
 _CHANGE = re.compile(r"\b(?:change|difference|increase|decrease|growth|decline|grow|grew|fell|rose|net)\b", re.I)
+# A span gold that is one amount: "$85.1 million", "(2.3)%", "36%", "4,411".
+_AMOUNT_SPAN = re.compile(r"(?P<minus>[-−(])?\s*\$?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*\)?\s*"
+                          r"(?P<unit>%|percent|thousand|million|billion|)\s*\)?", re.I)
 _NOT_REPORTED = re.compile(r"\bis not reported\b|\bnot reported \(nil\)", re.I)
 _YES = re.compile(r"^\W*(?:yes|true|correct)\b|\b(?:increased|rose|grew|higher|above|exceeded)\b", re.I)
 _NO = re.compile(r"^\W*(?:no|false|incorrect)\b|\b(?:decreased|fell|declined|lower|below|did not)\b", re.I)
@@ -102,7 +107,7 @@ def strict_failure(question: EvalQuestion, answer: Answer, text: str | None = No
             return f"text has none of {question.alternatives}: {said}"
     else:
         short = short_answer(question.question, answer)
-        if not any(exact_match(short, gold) or f1(short, gold) >= SPAN_F1
+        if not any(exact_match(short, gold) or f1(short, gold) >= SPAN_F1 or _same_amount(gold, answer)
                    for gold in [question.answer, *question.alternatives]):
             return f"short answer {short!r} does not match {question.answer!r}"
     for quote in question.citations:
@@ -223,6 +228,20 @@ def _close(value: Decimal, target: Decimal, tolerance: Decimal) -> bool:
     if target == 0:
         return value == 0
     return abs(value - target) <= tolerance * abs(target)
+
+
+def _same_amount(gold: object, answer: Answer) -> bool:
+    """Whether a span gold that is one amount ("$85.1 million", "36%") is the answer's figure at the gold's
+    precision, read as a number gold is: 85,123 thousand is $85.1 million, 36.03% is 36%."""
+    match = _AMOUNT_SPAN.fullmatch(gold.strip()) if isinstance(gold, str) else None
+    if match is None or answer.value is None:
+        return False
+    percent = match.group("unit").lower() in ("%", "percent")
+    if percent != (answer.value.unit == "percent"):
+        return False
+    printed = Decimal(match.group("number").replace(",", "")) * (-1 if match.group("minus") else 1)
+    scale = 1 if percent else scale_of(match.group("unit"))
+    return _rounds_to(answer.value.number * answer.value.scale / scale, printed, max(0, -printed.as_tuple().exponent))
 
 
 def _rounds_to(value: Decimal, target: Decimal, decimals: int) -> bool:

@@ -248,3 +248,16 @@ def test_short_answer_is_the_answers_own_spans_when_it_gives_them():
     # Without spans, the reading of the quoted sentence stays as it was.
     assert short_answer("How many cohorts are planned for SAD?", quoted) != "6"
     assert short_answer("q", several.model_copy(update={"refused": True})) == ""
+
+
+@pytest.mark.parametrize(("gold", "answer", "strict"), [
+    ("$85.1 million", said("85123", scale=1000, text="Underlying EBITDA for 2019 was $85,123 thousand [1]."), "correct"),
+    ("36%", said("36.0336", unit="percent", text="It changed by 36.03% [1]."), "correct"),
+    ("(2.3)%", said("-2.31", unit="percent", text="It fell by 2.31% [1]."), "correct"),
+    ("$85.2 million", said("85123", scale=1000, text="It was $85,123 thousand [1]."), "wrong"),
+    ("36%", said("36.0336", unit="USD", text="It was $36.03 [1]."), "wrong"),  # a percentage only by a percentage
+])
+def test_a_span_gold_that_is_one_amount_is_read_as_a_number(gold, answer, strict):
+    question_ = EvalQuestion.model_validate({"id": "q", "question": "What was it?", "answer": gold,
+                                             "answer_type": "text"})
+    assert score(question_, answer).outcome == strict

@@ -7,11 +7,12 @@ Measured with this same code (deterministic: the offline backend), strict readin
   sentence the gold also quotes), 0 refused; lenient 84 correct;
 - TAT-QA's first 100 dev questions: 39 correct, 16 wrong, 45 refused, exact match 38% (lenient: 47 correct, 8
   wrong; most of the difference is text answers whose short answer is not the gold span), after issue 14's second
-  session (30 / 22 / 48 after its first); its one wrong figure is a table that prints no scale, where the gold has
-  "thousand";
+  session (30 / 22 / 48 after its first); 44 correct, 16 wrong, 40 refused, exact match 41% (lenient 51 correct)
+  after its third, when a span gold that is one amount ("$85.1 million") is read as a number; its one wrong figure
+  is a table that prints no scale, where the gold has "thousand";
 - TAT-QA's official script (eval/tatqa_official.py) on those 100: EM 8.00 (F1 15.56) after issue 13, 28.00 (F1
-  35.39) after issue 14's first session, 37.00 (F1 43.69) after its second (the floor, in percent points as the
-  script prints them);
+  35.39) after issue 14's first session, 37.00 (F1 43.69) after its second, 40.00 (F1 46.69) after its third (the
+  floor, in percent points as the script prints them);
 - filings: 80 questions, 66 correct, 3 wrong, 11 refused, 0 wrong figures (lenient 69 correct, 0 wrong).
 Raise the floors when the assistant gets better; never lower them to make a change pass.
 """
@@ -33,7 +34,7 @@ TATQA = SHARED / "benchmarks" / "tatqa" / "tatqa_dataset_dev.json"
 FILINGS_SET = REPO / "eval" / "questions" / "filings.jsonl"
 FLOORS = {  # at least `correct`, at most `wrong`, in the strict reading; `lenient_correct` at least
     "seed": {"questions": 84, "correct": 83, "wrong": 1, "lenient_correct": 84},
-    "tatqa": {"questions": 100, "correct": 39, "wrong": 16, "lenient_correct": 47, "em": 0.38, "official_em": 37.0},
+    "tatqa": {"questions": 100, "correct": 44, "wrong": 16, "lenient_correct": 51, "em": 0.41, "official_em": 40.0},
     "filings": {"questions": 80, "correct": 66, "wrong": 3, "lenient_correct": 69},
 }
 

@@ -161,6 +161,16 @@ class Catalog:
         sql += " ORDER BY f.doc_id, f.id"
         return [Fact.model_validate_json(row["data"]) for row in self._query(sql, params)]
 
+    def table_fact_places(self) -> list[tuple[str, str, str | None]]:
+        """(passage id, statement, metric) of every table fact of complete documents: which passages print which
+        statement's lines, read without parsing the facts (search ranks statement tables by it)."""
+        rows = self._query(
+            "SELECT json_extract(f.data, '$.passage_id') AS passage_id, f.statement, f.metric FROM facts f "
+            "JOIN documents d ON d.id = f.doc_id WHERE d.status = 'complete' AND f.source = 'table' "
+            "AND json_extract(f.data, '$.passage_id') IS NOT NULL"
+        )
+        return [(row["passage_id"], row["statement"], row["metric"]) for row in rows]
+
     def fact_count(self, doc_id: str | None = None) -> int:
         if doc_id is None:
             return int(self._query("SELECT COUNT(*) AS n FROM facts")[0]["n"])

@@ -7,11 +7,14 @@
 - `company_matches(document, "EBAY")`: a filter's company (name, ticker or file-name form, a prefix will do).
 - `company_key(document)`: one key per company however its filings spell it ("McDONALD’S", "McDonald's").
 - `display_name(document)`: how to name the company to a user.
+- `companies_in(question, documents)`: the companies a question names, their documents and the spans naming them
+  (answering reads a question with it, and search resolves the company a query is about).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from index.forms import is_form_token
@@ -52,11 +55,16 @@ def company_of_file(source_path: str) -> str | None:
     return " ".join(company) or None
 
 
-def company_names(document: Document) -> set[str]:
+def company_names(document: Document) -> frozenset[str]:
     """Squashed forms a question may name the document's company by (compared ignoring case)."""
+    return _names(document.company, document.source_path)
+
+
+@lru_cache(maxsize=4096)
+def _names(company: str | None, source_path: str) -> frozenset[str]:
+    # Read for every document at every question and search: worth remembering.
     forms: set[str] = set()
-    names = [name for name in (document.company, company_of_file(document.source_path))
-             if name and not is_generic_company(name)]
+    names = [name for name in (company, company_of_file(source_path)) if name and not is_generic_company(name)]
     for name in names:
         variants = {name, name.replace("&", " and ")}
         stripped = name
@@ -64,7 +72,7 @@ def company_names(document: Document) -> set[str]:
             stripped = shorter
             variants |= {stripped, stripped.replace("&", " and ")}
         forms |= {squash(variant) for variant in variants}
-    return {form for form in forms if len(form) >= 2 and form.lower() not in _NOT_NAMES}
+    return frozenset(form for form in forms if len(form) >= 2 and form.lower() not in _NOT_NAMES)
 
 
 def display_name(document: Document) -> str:
@@ -89,3 +97,46 @@ def company_key(document: Document) -> str:
     """One key per company however its filings spell it ("McDONALD’S CORPORATION", "McDonald's Corporation")."""
     name = document.company or document.ticker or document.id
     return re.sub(r"[^a-z0-9]+", "", name.lower().replace("’", "'"))
+
+
+# --- the companies a text names ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[&.'’-][A-Za-z0-9]+)*")
+_POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.I)
+
+
+def companies_in(question: str, documents: list[Document]) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """The companies a question names, their documents' ids (in `documents` order), and the spans naming them.
+
+    Names and file-name forms match in any case and with a possessive ("Apple's", "JOHNSON_JOHNSON"); a ticker
+    only as written in capitals ("MMM"), so that tickers do not match ordinary words.
+    """
+    tokens = list(_TOKEN.finditer(question.replace("_", " ")))
+    forms = [(document, company_names(document)) for document in documents]
+    matched: set[str] = set()
+    spans: list[tuple[int, int]] = []
+    for first in range(len(tokens)):
+        for last in range(min(len(tokens), first + 5) - 1, first - 1, -1):
+            if any(start < tokens[last].end() and tokens[first].start() < end for start, end in spans):
+                continue
+            words = [token.group() for token in tokens[first:last + 1]]
+            plain = [*words[:-1], _POSSESSIVE.sub("", words[-1])]
+            candidates = {squash(" ".join(words)), squash(" ".join(plain))}
+            hits = {document.id for document, names in forms if candidates & names}
+            if first == last:
+                hits |= {document.id for document in documents
+                         if document.ticker and plain[0] == document.ticker.upper() and len(plain[0]) >= 2}
+            if hits:
+                matched |= hits
+                end = tokens[last].end()
+                if question[end:end + 2] in ("'s", "’s"):
+                    end += 2
+                spans.append((tokens[first].start(), end))
+                break
+    doc_ids = [document.id for document in documents if document.id in matched]
+    companies: list[str] = []
+    for document in documents:
+        name = display_name(document)
+        if document.id in matched and name not in companies:
+            companies.append(name)
+    return companies, doc_ids, spans

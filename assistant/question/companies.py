@@ -1,55 +1,15 @@
-"""The companies a question names: company names, tickers and file-name forms (`JOHNSON_JOHNSON`, `BESTBUY`), in
-any case, with or without a possessive, matched against the documents' companies (index/companies.py)."""
+"""The companies a question names (`companies_in`, which lives in index/companies.py so that search resolves them
+the same way), a company it names that no document is about (`unknown_company`), and the filing it names by
+fiscal year (`filing_in`)."""
 
 from __future__ import annotations
 
 import re
 
-from index.companies import company_names, display_name, squash
+from index.companies import companies_in
 from index.records import Document
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[&.'’-][A-Za-z0-9]+)*")
-_POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.I)
 _POSSESSIVE_NAME = re.compile(r"\b([A-Z][A-Za-z&.-]+(?:\s+[A-Z][A-Za-z&.-]+){0,2})['’]s\b")
-
-
-def companies_in(question: str, documents: list[Document]) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-    """The companies a question names, their documents' ids (in `documents` order), and the spans naming them.
-
-    Names and file-name forms match in any case and with a possessive ("Apple's", "JOHNSON_JOHNSON"); a ticker
-    only as written in capitals ("MMM"), so that tickers do not match ordinary words.
-    """
-    tokens = list(_TOKEN.finditer(question.replace("_", " ")))
-    forms = [(document, company_names(document)) for document in documents]
-    matched: set[str] = set()
-    spans: list[tuple[int, int]] = []
-    for first in range(len(tokens)):
-        for last in range(min(len(tokens), first + 5) - 1, first - 1, -1):
-            if any(start < tokens[last].end() and tokens[first].start() < end for start, end in spans):
-                continue
-            words = [token.group() for token in tokens[first:last + 1]]
-            plain = [*words[:-1], _POSSESSIVE.sub("", words[-1])]
-            candidates = {squash(" ".join(words)), squash(" ".join(plain))}
-            hits = {document.id for document, names in forms if candidates & names}
-            if first == last:
-                hits |= {document.id for document in documents
-                         if document.ticker and plain[0] == document.ticker.upper() and len(plain[0]) >= 2}
-            if hits:
-                matched |= hits
-                end = tokens[last].end()
-                if question[end:end + 2] in ("'s", "’s"):
-                    end += 2
-                spans.append((tokens[first].start(), end))
-                break
-    doc_ids = [document.id for document in documents if document.id in matched]
-    companies: list[str] = []
-    for document in documents:
-        name = display_name(document)
-        if document.id in matched and name not in companies:
-            companies.append(name)
-    return companies, doc_ids, spans
-
-
 _FOR_NAME = re.compile(r"^\s*(?i:(?:(?:and|now|same|then)\s+)?(?:(?:what|how)\s+about\s+|(?:the\s+)?same\s+)?for\s+)"
                        r"([A-Z][A-Za-z&.-]+(?:\s+[A-Z][A-Za-z&.-]+){0,2})\s*[?.!]?\s*$")
 

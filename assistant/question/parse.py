@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.metrics import metric_in, metric_named
-from assistant.question.companies import companies_in, filing_in
+from assistant.question.companies import filing_in
 from assistant.question.formulas import formula_in, parts_defined
 from assistant.question.labels import PRONOUN, blank, label_in
 from assistant.question.operations import NARRATIVE, definition_in, operation_in, selection_in
@@ -25,6 +25,7 @@ from assistant.question.periods import (
 )
 from assistant.question.query import ACROSS_PERIODS, ConversationState, Formula, Kind, Query, Term
 from assistant.question.units import unit_in
+from index.companies import companies_in
 from index.periods import like, ordered, periods_in, prior, unique
 from index.records import Document
 from index.synonyms import metric as line_item

@@ -3,6 +3,8 @@ that no longer exists, even when another process changed the store."""
 
 import json
 
+import pytest
+
 from conftest import SEED, run_cli
 
 from index.settings import Settings
@@ -61,3 +63,48 @@ def test_bm25_follows_changes_made_by_another_process(store, tmp_path):
 def test_bm25_on_an_empty_store(tmp_path):
     store = open_store(Settings(data_dir=tmp_path / "empty"))
     assert store.keyword.search(store.catalog, "revenue", 5) == []
+
+
+STATEMENT = ("Acme Corp Annual Report for fiscal 2022\n\nNet income grew in fiscal 2022.\n\n"
+             "CONSOLIDATED STATEMENTS OF OPERATIONS\n(In millions)\nYear ended December 31, 2022 2021\n"
+             "Net sales 1,000 900\nCost of sales 600 500\nNet income 100 90\n")
+
+
+@pytest.fixture(scope="module")
+def statement_store(tmp_path_factory):
+    from conftest import store_of_texts
+
+    return store_of_texts(tmp_path_factory, {"ACME_2022_10K": STATEMENT, "memo": "Net income is a board topic."},
+                          "statements")
+
+
+def test_lines_are_the_statement_passages_printing_the_line_items(statement_store):
+    store = statement_store
+    acme = store.catalog.resolve("ACME_2022_10K")
+    lines = store.keyword.lines(store.catalog, ["net_income"])
+    assert [statement for _, statement in lines] == ["income_statement"]
+    passage = store.catalog.passages_by_id([lines[0][0]])[lines[0][0]]
+    assert passage.doc_id == acme.id and "Net income 100 90" in passage.text
+    assert store.keyword.lines(store.catalog, ["net_income"], {store.catalog.resolve("memo").id}) == []
+    assert store.keyword.lines(store.catalog, ["inventory"]) == []
+
+
+def test_places_give_each_passage_its_page_and_statement(statement_store):
+    store = statement_store
+    table = next(passage for passage in store.catalog.passages_of(store.catalog.resolve("ACME_2022_10K").id)
+                 if "Net income 100 90" in passage.text)
+    memo = store.catalog.passages_of(store.catalog.resolve("memo").id)[0]
+    places = store.keyword.places(store.catalog, [table.id, memo.id, "nope-00001"])
+    assert places == {table.id: (None, "income_statement"), memo.id: (None, None)}
+
+
+def test_an_index_built_in_an_older_format_is_rebuilt(store, tmp_path):
+    Ingestor(store, progress=False).ingest([SEED])
+    folder = store.data_dir / "bm25" / (store.data_dir / "bm25" / "CURRENT").read_text().strip()
+    meta = json.loads((folder / "passages.json").read_text())
+    for key in ("format", "pages", "statements", "line_items"):  # what an index of an earlier version lacks
+        meta.pop(key)
+    (folder / "passages.json").write_text(json.dumps(meta))
+    fresh = KeywordIndex(store.data_dir / "bm25")
+    assert fresh.search(store.catalog, "accumulated deficit", 2)
+    assert fresh.lines(store.catalog, ["net_income"]), "rebuilt with what the facts say of each passage"

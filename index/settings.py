@@ -23,6 +23,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from index.errors import ConfigError
 
 ENV_PREFIX = "DISCLOSURES_"
+# How the embedding model can run (index/embedding.py builds each); here because settings validate against it.
+EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8", "static")
 
 
 def default_data_dir() -> Path:
@@ -60,6 +62,7 @@ class StoreSettings(_Section):
     chroma_url: str | None = Field(default=None, description="URL of a Chroma server (`chroma run`); unset means an embedded Chroma in the data dir.")
     collection: str = Field(default="passages", description="Chroma collection name.")
     embedding_model: str | None = Field(default=None, description="Local path or name of a sentence-transformers model; unset means the bundled all-MiniLM-L6-v2.")
+    embedding_backend: str = Field(default="torch", description="How the embedding model runs: `torch` (sentence-transformers, fp32), `onnx` (ONNX Runtime, fp32), `onnx-int8` (ONNX Runtime, int8 weights) or `static` (model2vec static vectors distilled from the model); all but torch build their model on first use into the data dir's `models/`.")
     embedding_device: str = Field(default="cpu", description="Torch device for the embedding model.")
     embedding_batch_size: int = Field(default=16, ge=1, le=1024, description="Passages per model batch (16 was fastest on 2 CPU cores).")
     chunk_size: int = Field(default=1000, ge=200, le=8000, description="Target passage length in characters.")
@@ -77,6 +80,14 @@ class StoreSettings(_Section):
         return value
 
     _check_url = field_validator("chroma_url")(_url)
+
+    @field_validator("embedding_backend")
+    @classmethod
+    def _check_embedding_backend(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in EMBEDDING_BACKENDS:
+            raise ValueError(f"must be one of {', '.join(EMBEDDING_BACKENDS)}, got {value!r}")
+        return value
 
     def resolved_embedding_model(self) -> str:
         """The model path or name to load: the configured one, else the bundled all-MiniLM-L6-v2."""

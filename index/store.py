@@ -37,7 +37,7 @@ def open_store(settings: Settings | StoreSettings) -> "Store":
     if isinstance(settings, Settings):
         settings = settings.store
     key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.resolved_embedding_model(),
-           settings.chunk_size, settings.chunk_overlap)
+           settings.embedding_backend, settings.chunk_size, settings.chunk_overlap)
     with _stores_lock:
         store = _stores.get(key)
         if store is None:
@@ -60,18 +60,21 @@ class Store:
 
     @property
     def embeddings(self) -> Embeddings:
-        return get_embeddings(self.model, self.settings.embedding_device, self.settings.embedding_batch_size)
+        return get_embeddings(self.model, self.settings.embedding_device, self.settings.embedding_batch_size,
+                              self.settings.embedding_backend, self.data_dir / "models")
 
     @cached_property
     def vectors(self) -> VectorIndex:
         client = make_client(self.settings.chroma_url, self.data_dir)
         location = self.settings.chroma_url or str(self.data_dir / "chroma")
-        return VectorIndex(client, self.settings.collection, self.embeddings, self.model, location)
+        return VectorIndex(client, self.settings.collection, self.embeddings, self.model, location,
+                           self.settings.embedding_backend)
 
     @property
     def fingerprint(self) -> str:
         """What a document's passages depend on besides its content: re-ingest when this changes."""
-        return f"{PIPELINE_VERSION}|{self.settings.chunk_size}|{self.settings.chunk_overlap}|{model_label(self.model)}"
+        label = model_label(self.model, self.settings.embedding_backend)
+        return f"{PIPELINE_VERSION}|{self.settings.chunk_size}|{self.settings.chunk_overlap}|{label}"
 
     # --- writing ----------------------------------------------------------------------------------------
 

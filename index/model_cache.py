@@ -19,7 +19,25 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from index.errors import StoreError
+from index.errors import ConfigError, StoreError
+
+_HINT = "set DISCLOSURES_EMBEDDING_BACKEND=torch"
+
+
+def built_folder(root: Path, name: str, build: Callable[[Path], None], doing: str, package: str) -> Path:
+    """`cached_folder`, with a failed build said in one line: `doing` ("exporting X to ONNX") and the `package`
+    the build most likely lacks. The exporters, quantizers and distillers raise many types, and all the user can
+    do about any of them is install the package or switch back to the torch backend."""
+    try:
+        return cached_folder(root, name, build)
+    except (ConfigError, StoreError):
+        raise
+    except ImportError as exc:
+        needed = exc.name or package
+        raise ConfigError(f"{doing} needs the {needed} package (pip install {needed}); or {_HINT}") from None
+    except Exception as exc:
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ConfigError(f"{doing} failed ({type(exc).__name__}: {detail}); {_HINT}") from None
 
 
 def cached_folder(root: Path, name: str, build: Callable[[Path], None]) -> Path:

@@ -21,8 +21,8 @@ from langchain_core.embeddings import Embeddings
 
 # index.embedding first: it switches Hugging Face downloads off before anything here imports huggingface_hub.
 from index.embedding import quiet_transformers
-from index.errors import ConfigError, StoreError
-from index.model_cache import cache_name, cached_folder, source_digest
+from index.errors import ConfigError
+from index.model_cache import built_folder, cache_name, source_digest
 from index.vectors import model_label
 
 # Bump when the export or the quantization changes what is written: older cache entries are then not reused.
@@ -60,18 +60,7 @@ def onnx_folder(source: Path, models_dir: Path, quantized: bool) -> Path:
 
 
 def _build_cached(models_dir: Path, name: str, source: Path, build) -> Path:  # noqa: ANN001
-    try:
-        return cached_folder(models_dir, name, build)
-    except (ConfigError, StoreError):
-        raise
-    except ImportError as exc:
-        package = exc.name or "onnx"
-        raise ConfigError(f"exporting {source} to ONNX needs the {package} package (pip install {package}); "
-                          f"or {_HINT}") from None
-    except Exception as exc:  # the exporter and the quantizer raise many types; the user can only switch back
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise ConfigError(f"cannot export embedding model {source} to ONNX ({type(exc).__name__}: {detail}); "
-                          f"{_HINT}") from None
+    return built_folder(models_dir, name, build, f"exporting {source} to ONNX", "onnx")
 
 
 # --- building the cache -----------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from langchain_core.embeddings import Embeddings
 
 # index.embedding first: it switches Hugging Face downloads off before anything here imports huggingface_hub.
 from index.embedding import quiet_transformers
-from index.errors import ConfigError, StoreError
-from index.model_cache import cache_name, cached_folder, source_digest
+from index.errors import ConfigError
+from index.model_cache import built_folder, cache_name, source_digest
 from index.vectors import model_label
 
 # Bump when the distillation's parameters change: older cache entries are then not reused.
@@ -35,18 +35,8 @@ def load_static_embeddings(model: str, models_dir: Path) -> StaticEmbeddings:
         raise ConfigError(f"the static embedding backend distills a local model folder, and {model!r} is not one; "
                           f"set DISCLOSURES_EMBEDDING_MODEL to a sentence-transformers folder or {_HINT}")
     name = cache_name(model_label(model), "static", str(DIMENSIONS), RECIPE, source_digest(source))
-    try:
-        folder = cached_folder(models_dir, name, lambda target: distill_static(source, target))
-    except (ConfigError, StoreError):
-        raise
-    except ImportError as exc:
-        package = exc.name or "model2vec"
-        raise ConfigError(f"distilling static embeddings needs the {package} package (pip install {package}); "
-                          f"or {_HINT}") from None
-    except Exception as exc:  # model2vec and transformers raise many types; the user can only switch back
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise ConfigError(f"cannot distill static embeddings from {source} ({type(exc).__name__}: {detail}); "
-                          f"{_HINT}") from None
+    folder = built_folder(models_dir, name, lambda target: distill_static(source, target),
+                          f"distilling static embeddings from {source}", "model2vec")
     return StaticEmbeddings(folder)
 
 

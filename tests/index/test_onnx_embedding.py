@@ -145,7 +145,7 @@ def test_what_cannot_be_exported_is_a_one_line_config_error(tmp_path):
     (broken / "modules.json").write_text((cls_pooled / "modules.json").read_text())
     (broken / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_mean_tokens": True}))
     (broken / "config.json").write_text("{not json")
-    with pytest.raises(ConfigError, match=r"cannot export embedding model .*broken to ONNX \(\w+: .*\); set DISCLOSURES_EMBEDDING_BACKEND=torch") as caught:
+    with pytest.raises(ConfigError, match=r"exporting .*broken to ONNX failed \(\w+: .*\); set DISCLOSURES_EMBEDDING_BACKEND=torch") as caught:
         load_onnx_embeddings(str(broken), tmp_path / "models", quantized=False, batch_size=16)
     assert "\n" not in str(caught.value)
     assert not [path for path in (tmp_path / "models").iterdir() if not path.name.startswith(".")], "nothing cached"

@@ -72,6 +72,6 @@ def test_a_model_that_is_not_a_folder_is_a_one_line_config_error(tmp_path):
     assert "\n" not in str(caught.value)
     empty = tmp_path / "empty-model"
     empty.mkdir()
-    with pytest.raises(ConfigError, match=r"cannot distill static embeddings from .*empty-model \(\w+: .*\); set DISCLOSURES_EMBEDDING_BACKEND=torch"):
+    with pytest.raises(ConfigError, match=r"distilling static embeddings from .*empty-model failed \(\w+: .*\); set DISCLOSURES_EMBEDDING_BACKEND=torch"):
         load_static_embeddings(str(empty), tmp_path / "models")
     assert not [path for path in (tmp_path / "models").iterdir() if not path.name.startswith(".")], "nothing cached"

@@ -135,6 +135,9 @@ class Ingestor:
         files, problems = expand_paths(paths)
         report.outcomes.extend(problems)
         with self.store.writing():
+            # Vectors of another model or backend are refused here, before any document is touched: found in the
+            # middle of a file, the refusal would leave it unfinished, and the clean-up below would drop it.
+            self.store.vectors  # noqa: B018 - opening the collection checks its model
             report.recovered = self.store.drop_unfinished("removing")
             bar = self._bar(len(files))
             try:

@@ -136,3 +136,23 @@ def test_an_emptied_store_takes_the_new_backend_and_then_refuses_the_old_one(tmp
     back = Store(Settings(data_dir=data_dir).store)  # as the next command would open it
     with pytest.raises(ConfigError, match=r"holds vectors of sentence-transformers/all-MiniLM-L6-v2\+onnx, not of sentence-transformers/all-MiniLM-L6-v2;"):
         back.vectors
+
+
+def test_ingesting_a_stored_file_again_with_another_backend_is_refused_and_keeps_it(tmp_path, shared_models):
+    from index.ingest import Ingestor
+    from index.settings import Settings
+    from index.store import open_store
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "models").symlink_to(shared_models, target_is_directory=True)
+    note = tmp_path / "note.txt"
+    note.write_text("Revenue grew 10% to $4.2 million in 2022, driven by the okapi programme.")
+    store = open_store(Settings(data_dir=data_dir))
+    assert not Ingestor(store, progress=False).ingest([note]).failed
+    switched = open_store(Settings(data_dir=data_dir, embedding_backend="onnx"))
+    with pytest.raises(ConfigError, match="holds vectors of"):
+        Ingestor(switched, progress=False).ingest([note])
+    # The refusal comes before any document is touched: the stored one is still complete and searchable.
+    assert [document.title for document in store.documents()] == ["note"]
+    assert store.vectors.count() > 0

@@ -242,6 +242,12 @@ class Catalog:
             )
             _bump(db)
 
+    def set_fingerprint(self, doc_ids: Sequence[str], fingerprint: str) -> None:
+        """Record that these documents' passages are now embedded as `fingerprint` says (after a reindex)."""
+        with self._transaction() as db:
+            db.executemany("UPDATE documents SET fingerprint = ? WHERE id = ?", [(fingerprint, doc_id) for doc_id in doc_ids])
+            _bump(db)
+
     def mark_removing(self, doc_ids: Sequence[str]) -> None:
         with self._transaction() as db:
             for doc_id in doc_ids:

@@ -113,7 +113,7 @@ class VectorIndex:
             if self.collection.count() > 0:
                 raise ConfigError(
                     f"the Chroma collection {collection!r} holds vectors of {stored_model}, not of {self.model}; "
-                    "use another DISCLOSURES_COLLECTION or --data-dir, or remove the documents and ingest again"
+                    "re-embed the store with `disclosures reindex`, or use another DISCLOSURES_COLLECTION or --data-dir"
                 )
             # An emptied collection is taken over by this model, created afresh: its label must follow (switching
             # back later would otherwise mix two models' vectors without a word), and Chroma must forget the old

@@ -1,6 +1,6 @@
 """The `disclosures` command: a thin layer over the library. Every command takes --json.
 
-The commands live by group: documents.py (ingest, docs, remove, search), figures.py (facts, calc), asking.py (ask
+The commands live by group: documents.py (ingest, docs, remove, reindex, search), figures.py (facts, calc), asking.py (ask
 and the terminal chat), servers.py (chat, slack). Layers above the front ends add their own command groups through
 the entry point group `disclosures.commands` (eval's `disclosures eval ...`); the CLI never imports them by name.
 """
@@ -14,7 +14,7 @@ import click
 
 from assistant.cli.asking import ask
 from assistant.cli.context import emit_json, fail, settings_of, store_of
-from assistant.cli.documents import docs, ingest, remove, search
+from assistant.cli.documents import docs, ingest, reindex, remove, search
 from assistant.cli.figures import calc, facts
 from assistant.cli.servers import chat, slack
 from index.errors import DisclosuresError
@@ -78,7 +78,7 @@ def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None) -> No
     ctx.obj["overrides"] = {"data_dir": data_dir, "chroma_url": chroma_url}
 
 
-for _command in (ingest, search, docs, remove, facts, calc, ask, chat, slack):
+for _command in (ingest, search, docs, remove, reindex, facts, calc, ask, chat, slack):
     cli.add_command(_command)
 
 

@@ -1,4 +1,4 @@
-"""The documents commands: ingest, docs, remove, and search (one query, or an interactive prompt)."""
+"""The documents commands: ingest, docs, remove, reindex, and search (one query, or an interactive prompt)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,28 @@ def remove(ctx: click.Context, doc_id: str, as_json: bool) -> None:
         emit_json({"removed": document.to_json()})
     else:
         click.echo(f"removed {document.id}  {document.title}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
+@click.pass_context
+def reindex(ctx: click.Context, as_json: bool, no_progress: bool) -> None:
+    """Re-embed the stored passages with the configured model and backend (DISCLOSURES_EMBEDDING_MODEL,
+    DISCLOSURES_EMBEDDING_BACKEND), without reading the files again; resumable after a kill."""
+    from index.reindex import reindex as run_reindex
+
+    report = run_reindex(store_of(ctx), progress=not no_progress)
+    if as_json:
+        emit_json(report.to_json())
+        return
+    rate = report.to_json()["passages_per_second"]
+    click.echo(
+        f"reindexed {report.documents} documents, {report.passages} passages with {report.model}"
+        + (f" (was {report.previous_model})" if report.previous_model and report.previous_model != report.model else "")
+        + f": {report.embedded} embedded" + (f", {report.resumed} kept from an interrupted run" if report.resumed else "")
+        + f" in {report.seconds:.1f}s" + (f", {rate} passages/s" if rate else "")
+    )
 
 
 @click.command()

@@ -100,7 +100,7 @@ def test_a_store_built_with_one_backend_refuses_another(tmp_path, shared_models,
     switched = open_store(Settings(data_dir=data_dir, embedding_backend=then))
     assert switched is not store
     expected = (f"the Chroma collection 'passages' holds vectors of {labels[built_with]}, not of {labels[then]}; "
-                "use another DISCLOSURES_COLLECTION or --data-dir, or remove the documents and ingest again")
+                "re-embed the store with `disclosures reindex`, or use another DISCLOSURES_COLLECTION or --data-dir")
     with pytest.raises(ConfigError) as caught:
         switched.vectors
     assert str(caught.value) == expected

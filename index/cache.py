@@ -10,6 +10,8 @@ catalog is SQLite, so reading each once per catalog generation is what keeps `as
 
 from __future__ import annotations
 
+import bisect
+
 from index.catalog import Catalog
 from index.records import Document, Fact, Passage
 
@@ -22,13 +24,14 @@ class CatalogCache:
         self._documents: dict[str, Document] = {}
         self._facts: dict[str, list[Fact]] = {}
         self._passages: dict[str, Passage | None] = {}
+        self._ends: dict[str, tuple[list[int], list[object]]] = {}
 
     def refresh(self) -> None:
         """Forget what was read if the catalog has changed since (a document added, replaced or removed)."""
         generation = self.catalog.generation()
         if generation != self._generation:
             self._generation = generation
-            self._texts, self._documents, self._facts, self._passages = {}, {}, {}, {}
+            self._texts, self._documents, self._facts, self._passages, self._ends = {}, {}, {}, {}, {}
 
     def facts_of(self, doc_ids: list[str]) -> list[Fact]:
         """Every fact of these documents, in document order."""
@@ -39,6 +42,18 @@ class CatalogCache:
             for fact in self.catalog.facts(missing):
                 self._facts[fact.doc_id].append(fact)
         return [fact for doc_id in doc_ids for fact in self._facts.get(doc_id, [])]
+
+    def table_end_before(self, doc_id: str, position: int, table_id: object) -> int | None:
+        """Where the last fact before `position` that is not of table `table_id` ends (the end of the table or
+        text before it), or None; from the document's fact ends, sorted once per catalog generation."""
+        if doc_id not in self._ends:
+            pairs = sorted((fact.end, fact.table_id) for fact in self.facts_of([doc_id]) if fact.end is not None)
+            self._ends[doc_id] = ([end for end, _ in pairs], [table for _, table in pairs])
+        ends, tables = self._ends[doc_id]
+        index = bisect.bisect_right(ends, position) - 1
+        while index >= 0 and tables[index] == table_id:
+            index -= 1
+        return ends[index] if index >= 0 else None
 
     def fact(self, fact_id: str) -> Fact | None:
         doc_id = fact_id.split("-f")[0]

@@ -194,11 +194,15 @@ class LineFinder:
             for key in {*self.query.metrics, "revenue", "cost_of_revenue"}:
                 found = find_facts(self.cache.catalog, self.doc_ids, metric_words(key), pool=facts)
                 tagged[key] = {fact.id for fact in found}
+            keys_of: dict[str, list[str]] = {}
+            for key, ids in tagged.items():
+                for fact_id in ids:
+                    keys_of.setdefault(fact_id, []).append(key)
             lines = lines_of(facts)
             for line in lines:
-                for key, ids in tagged.items():
-                    if any(fact.id in ids for fact in line.facts) and (
-                            key in line.metrics or not line.metrics or key == "revenue"):
+                found_keys = {key for fact in line.facts for key in keys_of.get(fact.id, ())}
+                for key in [key for key in tagged if key in found_keys]:  # in the order the keys were tagged
+                    if key in line.metrics or not line.metrics or key == "revenue":
                         line.metrics.add(key)
                 if "cost_of_revenue" not in line.metrics and re.match(r"costs? of (?!revenue)", line.facts[0].label_norm) \
                         and line.facts[0].statement == "income_statement" and line.table:
@@ -225,9 +229,8 @@ class LineFinder:
                 table = (fact.doc_id, fact.table_id)
                 if table not in pro_forma:
                     # The prose between the table before this one and this table's first row.
-                    ends = [other.end for other in self.cache.facts_of([fact.doc_id])
-                            if other.table_id != fact.table_id and other.end is not None and other.end <= fact.start]
-                    start = max([fact.start - 1200, *ends])
+                    end = self.cache.table_end_before(fact.doc_id, fact.start, fact.table_id)
+                    start = max(fact.start - 1200, end if end is not None else fact.start - 1200)
                     before = self.cache.text(fact.doc_id)[max(0, start):fact.start]
                     pro_forma[table] = bool(re.search(r"pro[\s-]*forma", before, re.I))
                 if pro_forma[table]:

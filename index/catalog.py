@@ -91,6 +91,12 @@ class Catalog:
         rows = self._query("SELECT id, status FROM documents WHERE status != 'complete'")
         return [(row["id"], row["status"]) for row in rows]
 
+    def current_ids(self, fingerprint: str, facts_version: int) -> set[str]:
+        """Complete documents written with this fingerprint and facts version: ingest has nothing to redo for them."""
+        rows = self._query("SELECT id FROM documents WHERE status = 'complete' AND fingerprint = ? AND facts_version >= ?",
+                           (fingerprint, facts_version))
+        return {row["id"] for row in rows}
+
     def complete_ids(self) -> set[str]:
         return {row["id"] for row in self._query("SELECT id FROM documents WHERE status = 'complete'")}
 

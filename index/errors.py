@@ -44,6 +44,9 @@ class IngestError(DisclosuresError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self):  # noqa: ANN204 - so that it crosses from ingest's preparing process intact
+        return self.__class__, (self.path, self.reason)
+
 
 class EmptyFileError(IngestError):
     pass

@@ -10,20 +10,31 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from index.errors import DisclosuresError, IngestError
-from index.chunking import Chunker, PassageDraft
+from index.chunking import Chunker
 from index.facts import FACTS_VERSION, FactReport, extract_facts
 from index.loading import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from index.metadata import infer_meta
 from index.periods import duration_of_label
-from index.records import Document, DocumentMeta, Passage, passage_id
+from index.preparation import PrepareOptions, Prepared, build_passages, parse, prepare
+from index.records import Document, DocumentMeta
 from index.store import Store
+
+# From this many files on, the next files are prepared (loaded, chunked, their facts read) in a second process
+# while the current one is embedded and written; below it, starting that process costs more than it saves.
+PREPARE_AHEAD_MIN_FILES = 3
+# How many files the preparing process may run ahead (each prepared file waits in memory).
+PREPARE_AHEAD = 2
 
 
 @dataclass
@@ -141,9 +152,9 @@ class Ingestor:
             report.recovered = self.store.drop_unfinished("removing")
             bar = self._bar(len(files))
             try:
-                for path in files:
+                for path, prepared in self._prepared(files):
                     try:
-                        outcome = self._ingest_file(path, report, bar)
+                        outcome = self._ingest_file(path, prepared(), report, bar)
                     except IngestError as exc:
                         outcome = IngestOutcome(str(path), "failed", error=str(exc))
                     except DisclosuresError as exc:
@@ -160,6 +171,49 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _prepared(self, files: list[Path]) -> Iterator[tuple[Path, Callable[[], Prepared]]]:
+        """Each file with a call that gives it prepared. With enough files, a second process prepares up to
+        PREPARE_AHEAD files ahead of the one being written; a failure there is raised by the call, as it would be
+        in this process, and a preparing process that dies (out of memory, killed) is replaced by this one."""
+        options = PrepareOptions(self.max_bytes, self.store.settings.chunk_size, self.store.settings.chunk_overlap,
+                                 self.overrides)
+        current = frozenset(self.store.catalog.current_ids(self.store.fingerprint, FACTS_VERSION))
+        if len(files) < PREPARE_AHEAD_MIN_FILES:
+            for path in files:
+                yield path, lambda path=path: prepare(path, options, current)
+            return
+        # spawn, not fork: this process holds the model's and Chroma's threads, which a fork would copy mid-state.
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pending: deque[tuple[Path, Future | None]] = deque()
+        broken = False
+        try:
+            for path in files:
+                future = None
+                if not broken:
+                    try:
+                        future = pool.submit(prepare, path, options, current)
+                    except BrokenProcessPool:  # it died (or could not start: a script without a __main__ guard)
+                        broken = True
+                pending.append((path, future))
+                if len(pending) > PREPARE_AHEAD:
+                    yield self._waited(*pending.popleft(), options, current)
+            while pending:
+                yield self._waited(*pending.popleft(), options, current)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    @staticmethod
+    def _waited(path: Path, future: Future | None, options: PrepareOptions,
+                current: frozenset[str]) -> tuple[Path, Callable[[], Prepared]]:
+        def result() -> Prepared:
+            if future is not None:
+                try:
+                    return future.result()
+                except BrokenProcessPool:
+                    pass
+            return prepare(path, options, current)
+        return path, result
+
     def _bar(self, total: int):
         if not self.progress or total == 0:
             return None
@@ -172,22 +226,20 @@ class Ingestor:
         passages = report.passages + extra
         bar.set_postfix_str(f"pages={report.pages} passages={passages} {passages / elapsed:.1f} passages/s", refresh=True)
 
-    def _ingest_file(self, path: Path, report: IngestReport, bar) -> IngestOutcome:  # noqa: ANN001
+    def _ingest_file(self, path: Path, prepared: Prepared, report: IngestReport, bar) -> IngestOutcome:  # noqa: ANN001
         store = self.store
         catalog = store.catalog
-        load_started = time.perf_counter()
-        loaded = load_file(path, self.max_bytes)
-        meta = infer_meta(path, loaded.text, loaded.title, self.overrides)
+        loaded, meta = prepared.loaded, prepared.meta
         source = str(path.resolve())
         document = Document(
-            id=loaded.content_hash[:16],
+            id=prepared.doc_id,
             source_path=source,
             content_hash=loaded.content_hash,
             page_count=loaded.page_count,
             char_count=len(loaded.text),
             **{**meta.model_dump(), "title": meta.title or path.stem},
         )
-        report.load_seconds += time.perf_counter() - load_started
+        report.load_seconds += prepared.load_seconds
         older = [doc_id for doc_id in catalog.ids_by_source(source) if doc_id != document.id]
         state = catalog.state_of(document.id)
         if state == ("complete", store.fingerprint):
@@ -208,12 +260,10 @@ class Ingestor:
                 return IngestOutcome(str(path), status, document.id, document.title, loaded.page_count,
                                      existing.passage_count if existing else 0, facts=fact_count or 0)
 
-        drafts, tables = self.chunker.layout(loaded)
-        passages = build_passages(document.id, loaded, drafts)
-        facts_started = time.perf_counter()
-        facts = extract_facts(document.id, loaded.text, tables, passages, document.period_end,
-                              duration_of_label(document.period)).facts
-        report.fact_seconds += time.perf_counter() - facts_started
+        if prepared.passages is None:  # it was current when the run started, and is not any more
+            prepared.passages, prepared.facts, prepared.fact_seconds = parse(document.id, loaded, meta, self.chunker)
+        passages, facts = prepared.passages, prepared.facts
+        report.fact_seconds += prepared.fact_seconds
         catalog.begin(document, store.fingerprint)
         embedded = 0
         # Groups of several model batches: the model sorts each group by length, so less padding is computed.
@@ -247,20 +297,6 @@ class Ingestor:
         report.fact_seconds += time.perf_counter() - started
         catalog.replace_facts(document.id, facts, FACTS_VERSION)
         return len(facts)
-
-
-def build_passages(doc_id: str, loaded: LoadedFile, drafts: list[PassageDraft]) -> list[Passage]:
-    """The passages of a document from the chunker's drafts, each with its text, span and header."""
-    text = loaded.text
-    return [
-        Passage(
-            id=passage_id(doc_id, ordinal), doc_id=doc_id, ordinal=ordinal, kind=draft.kind, page=draft.page,
-            section=draft.section, start=draft.start, end=draft.end, text=text[draft.start:draft.end],
-            header=text[draft.header_start:draft.header_end] if draft.header_start is not None else None,
-            header_start=draft.header_start, header_end=draft.header_end,
-        )
-        for ordinal, draft in enumerate(drafts)
-    ]
 
 
 def read_facts(path: Path, max_bytes: int = 10**9, chunker: Chunker | None = None) -> tuple[LoadedFile, FactReport]:

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = sample_passages(args.files, args.passages)
     if args.backends:
         result = compare_backends(texts, ["torch", *[name for name in dict.fromkeys(args.backends) if name != "torch"]],
-                                  args.models_dir or Settings().store.data_dir / "models", max(1, args.rounds))
+                                  args.models_dir or Settings().store.resolved_models_dir(), max(1, args.rounds))
         print(json.dumps(result, indent=2))
         return 0
 

@@ -62,7 +62,8 @@ class StoreSettings(_Section):
     chroma_url: str | None = Field(default=None, description="URL of a Chroma server (`chroma run`); unset means an embedded Chroma in the data dir.")
     collection: str = Field(default="passages", description="Chroma collection name.")
     embedding_model: str | None = Field(default=None, description="Local path or name of a sentence-transformers model; unset means the bundled all-MiniLM-L6-v2.")
-    embedding_backend: str = Field(default="torch", description="How the embedding model runs: `torch` (sentence-transformers, fp32), `onnx` (ONNX Runtime, fp32), `onnx-int8` (ONNX Runtime, int8 weights) or `static` (model2vec static vectors distilled from the model); all but torch build their model on first use into the data dir's `models/`.")
+    embedding_backend: str = Field(default="static", description="How the embedding model runs: `static` (model2vec static vectors distilled from the model: over 10 times faster ingest, chosen by `make bench`; see the README), `torch` (sentence-transformers, fp32), `onnx` (ONNX Runtime, fp32) or `onnx-int8` (ONNX Runtime, int8 weights); all but torch build their model on first use into the models dir.")
+    models_dir: Path | None = Field(default=None, description="Where the models built on first use (static distillation, ONNX export) are cached; unset means `models/` in the data dir.")
     embedding_device: str = Field(default="cpu", description="Torch device for the embedding model.")
     embedding_batch_size: int = Field(default=16, ge=1, le=1024, description="Passages per model batch (16 was fastest on 2 CPU cores).")
     chunk_size: int = Field(default=1000, ge=200, le=8000, description="Target passage length in characters.")
@@ -72,9 +73,11 @@ class StoreSettings(_Section):
     search_candidates: int = Field(default=50, ge=1, le=1000, description="Candidates each retriever (dense, BM25) contributes before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
 
-    @field_validator("data_dir", mode="before")
+    @field_validator("data_dir", "models_dir", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None  # an empty variable is an unset one
         if isinstance(value, (str, Path)):
             return Path(value).expanduser()
         return value
@@ -88,6 +91,10 @@ class StoreSettings(_Section):
         if value not in EMBEDDING_BACKENDS:
             raise ValueError(f"must be one of {', '.join(EMBEDDING_BACKENDS)}, got {value!r}")
         return value
+
+    def resolved_models_dir(self) -> Path:
+        """Where built models are cached: the configured folder, else the data dir's `models/`."""
+        return self.models_dir or self.data_dir / "models"
 
     def resolved_embedding_model(self) -> str:
         """The model path or name to load: the configured one, else the bundled all-MiniLM-L6-v2."""

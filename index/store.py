@@ -37,7 +37,7 @@ def open_store(settings: Settings | StoreSettings) -> "Store":
     if isinstance(settings, Settings):
         settings = settings.store
     key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.resolved_embedding_model(),
-           settings.embedding_backend, settings.chunk_size, settings.chunk_overlap)
+           settings.embedding_backend, str(settings.resolved_models_dir()), settings.chunk_size, settings.chunk_overlap)
     with _stores_lock:
         store = _stores.get(key)
         if store is None:
@@ -61,7 +61,7 @@ class Store:
     @property
     def embeddings(self) -> Embeddings:
         return get_embeddings(self.model, self.settings.embedding_device, self.settings.embedding_batch_size,
-                              self.settings.embedding_backend, self.data_dir / "models")
+                              self.settings.embedding_backend, self.settings.resolved_models_dir())
 
     @cached_property
     def vectors(self) -> VectorIndex:

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -62,6 +63,17 @@ def ask_in(store, docs: str | list[str], question: str):
     return Assistant(store).ask(question, filters=SearchFilters(docs=[docs] if isinstance(docs, str) else docs))
 
 
+# One models dir for the whole run, set before any fixture runs (module and session fixtures build stores before
+# the autouse fixture below): the default backend's static model is distilled once (about 15 s), not once per data
+# dir, as one user's data dirs can share it through DISCLOSURES_MODELS_DIR.
+SESSION_MODELS = Path(tempfile.mkdtemp(prefix="disclosures-test-models-"))
+os.environ["DISCLOSURES_MODELS_DIR"] = str(SESSION_MODELS)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(SESSION_MODELS, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the user's data dir or DISCLOSURES_* settings by accident."""
@@ -69,6 +81,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         if key.startswith("DISCLOSURES_"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("DISCLOSURES_DATA_DIR", str(tmp_path / "default-data"))
+    monkeypatch.setenv("DISCLOSURES_MODELS_DIR", str(SESSION_MODELS))
 
 
 @pytest.fixture

@@ -44,8 +44,8 @@ def test_model_label_does_not_depend_on_the_venv_location(tmp_path):
 
 # --- backends (DISCLOSURES_EMBEDDING_BACKEND) -----------------------------------------------------------------
 
-def test_torch_stays_the_default_backend_and_the_setting_reads_its_variable(monkeypatch):
-    assert StoreSettings().embedding_backend == "torch"
+def test_static_is_the_default_backend_and_the_setting_reads_its_variable(monkeypatch):
+    assert StoreSettings().embedding_backend == "static"
     monkeypatch.setenv("DISCLOSURES_EMBEDDING_BACKEND", "ONNX-int8")
     assert load_settings().store.embedding_backend == "onnx-int8"
 
@@ -125,7 +125,7 @@ def test_an_emptied_store_takes_the_new_backend_and_then_refuses_the_old_one(tmp
     (data_dir / "models").symlink_to(shared_models, target_is_directory=True)
     note = tmp_path / "note.txt"
     note.write_text("Revenue grew 10% to $4.2 million in 2022, driven by the okapi programme.")
-    torch_store = open_store(Settings(data_dir=data_dir))
+    torch_store = open_store(Settings(data_dir=data_dir, embedding_backend="torch"))
     Ingestor(torch_store, progress=False).ingest([note])
     torch_store.remove("note")
 
@@ -133,7 +133,7 @@ def test_an_emptied_store_takes_the_new_backend_and_then_refuses_the_old_one(tmp
     assert not Ingestor(onnx_store, progress=False).ingest([note]).failed
     assert onnx_store.vectors.count() > 0
     assert onnx_store.vectors.collection.metadata["embedding_model"] == f"{BUNDLED_MODEL_LABEL}+onnx"
-    back = Store(Settings(data_dir=data_dir).store)  # as the next command would open it
+    back = Store(Settings(data_dir=data_dir, embedding_backend="torch").store)  # as the next command would open it
     with pytest.raises(ConfigError, match=r"holds vectors of sentence-transformers/all-MiniLM-L6-v2\+onnx, not of sentence-transformers/all-MiniLM-L6-v2;"):
         back.vectors
 

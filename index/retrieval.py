@@ -55,13 +55,16 @@ _MEASURE = re.compile(r"\b(?:how\s+much|how\s+many|ratio|margin|rate|per\s+share
                       r"capex|return\s+on|turnover|percentage|growth|grew|increase|decrease|change)\b", re.I)
 
 
-def reciprocal_rank_fusion(rankings: dict[str, list[str]], k: int = 60) -> dict[str, tuple[float, dict[str, int]]]:
-    """Fuse ranked lists of ids: score = sum over lists of 1 / (k + rank), rank starting at 1."""
+def reciprocal_rank_fusion(rankings: dict[str, list[str]], k: int = 60,
+                           weights: dict[str, float] | None = None) -> dict[str, tuple[float, dict[str, int]]]:
+    """Fuse ranked lists of ids: score = sum over lists of weight / (k + rank), rank starting at 1, weight 1 unless
+    `weights` gives the list another."""
     fused: dict[str, tuple[float, dict[str, int]]] = {}
     for name, ids in rankings.items():
+        weight = (weights or {}).get(name, 1.0)
         for rank, item in enumerate(ids, start=1):
             score, ranks = fused.get(item, (0.0, {}))
-            fused[item] = (score + 1.0 / (k + rank), {**ranks, name: rank})
+            fused[item] = (score + weight / (k + rank), {**ranks, name: rank})
     return fused
 
 
@@ -128,7 +131,8 @@ class HybridRetriever(BaseRetriever):
         targets = {item for item, statement in lines if statement in PRIMARY_STATEMENTS}
         if figure and not targets:
             targets = {item for item, (_, statement) in places.items() if statement in PRIMARY_STATEMENTS}
-        ranked = _ranked(reciprocal_rank_fusion(rankings, settings.rrf_k), scope, targets, places, settings.rrf_k,
+        weights = {"dense": settings.resolved_dense_weight()}
+        ranked = _ranked(reciprocal_rank_fusion(rankings, settings.rrf_k, weights), scope, targets, places, settings.rrf_k,
                          REPEATED_PAGE if figure else 1.0)
         # Hydrate more than k: a candidate may belong to a document removed since the indexes were read.
         passages = store.catalog.passages_by_id([item for item, _ in ranked[: k * 3]])

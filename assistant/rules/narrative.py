@@ -46,7 +46,9 @@ def answer_narrative(store, question: str, doc_ids: list[str], evidence: Evidenc
     expanded = re.sub(r"\b(ceo|cfo|coo)\b", lambda match: f"{match.group(1)} {ROLE_WORDS[match.group(1).lower()]}",
                       question, flags=re.I)
     hits = HybridRetriever(store=store, k=6, filters=filters).search(expanded)
-    asked = words(expanded) - {"say", "said", "expect", "explain", "explained", "drove", "happen"}
+    # One-letter words are what is left of a possessive or a period ("Oracle's", "H1"): never a match on their own.
+    asked = {word for word in words(expanded) if len(word) > 1} - {"say", "said", "expect", "explain", "explained",
+                                                                    "drove", "happen"}
     asked |= {_SYNONYMS[word] for word in asked if word in _SYNONYMS}
     if _WHICH_YEAR.search(question) and _COMPARING.search(question):
         # "In which year was net income larger?": a comparison of a line's figures, which no quoted sentence is.

@@ -7,8 +7,8 @@ An exhibit index, the auditor's report and consent, the forward-looking-statemen
 on our website" notice match the words of many questions ("revenue", "internal control", "results") and so crowd
 the passages that answer them. They are recognised by their section and by the legal phrases they are written
 in, not by a word any passage may use: a press release's guidance paragraph that says its figures are
-forward-looking is still the guidance. The passage keeps the kind (`Passage.boilerplate`); answers leave such
-passages out unless the question asks for them.
+forward-looking is still the guidance. Ingest marks a passage that is mostly boilerplate with its kind
+(`Passage.boilerplate`, `passage_kind`); answers leave such passages out unless the question asks for them.
 """
 
 from __future__ import annotations
@@ -71,11 +71,18 @@ def asked_kinds(question: str) -> set[str]:
     return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
+def passage_kind(section: str | None, text: str) -> str | None:
+    """The kind of boilerplate a passage mostly is, as ingest marks it (`Passage.boilerplate`); None for evidence
+    (a passage that runs from a disclaimer into the results it precedes is evidence)."""
+    kind = boilerplate_kind(section, text)
+    return kind if kind is not None and _mostly_boilerplate(section, text, set()) else None
+
+
 def evidence_hits(hits: list, question: str) -> list:  # list[SearchHit]
-    """The hits that are evidence for `question`: passages that are mostly boilerplate of a kind it does not ask
-    about left out (a passage that runs from a disclaimer into the results it precedes is kept)."""
+    """The hits that are evidence for `question`: passages marked as boilerplate of a kind it does not ask about
+    left out."""
     asked = asked_kinds(question)
-    return [hit for hit in hits if not _mostly_boilerplate(hit.passage.section, hit.passage.text, asked)]
+    return [hit for hit in hits if hit.passage.boilerplate is None or hit.passage.boilerplate in asked]
 
 
 def _mostly_boilerplate(section: str | None, text: str, asked: set[str]) -> bool:

@@ -23,7 +23,8 @@ _DOCUMENT_COLUMNS = (
     "id", "source_path", "content_hash", "title", "company", "ticker", "form", "period", "period_end",
     "filing_date", "page_count", "char_count", "passage_count", "ingested_at",
 )
-_PASSAGE_COLUMNS = ("id", "doc_id", "ordinal", "kind", "page", "section", "start", "end", "text", "header", "header_start", "header_end")
+_PASSAGE_COLUMNS = ("id", "doc_id", "ordinal", "kind", "page", "section", "start", "end", "text", "header", "header_start",
+                    "header_end", "boilerplate")
 
 
 class Catalog:

@@ -6,8 +6,9 @@ Never edit a migration that has shipped: append a new one.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: list[str] = [
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: documents, their normalized text, and passages. The catalog is the source of truth; Chroma and the
     # BM25 index are derived from it and filtered through it.
     """
@@ -74,7 +75,19 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE documents ADD COLUMN facts_version INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: the kind of boilerplate a passage mostly is (index/boilerplate.py), marked at ingest; the passages
+    # already stored are marked here, by the same rule.
+    lambda connection: _mark_boilerplate(connection),
 ]
+
+
+def _mark_boilerplate(connection: sqlite3.Connection) -> None:
+    from index.boilerplate import passage_kind
+
+    connection.execute("ALTER TABLE passages ADD COLUMN boilerplate TEXT")
+    rows = connection.execute("SELECT id, section, text FROM passages").fetchall()
+    marked = [(kind, passage_id) for passage_id, section, text in rows if (kind := passage_kind(section, text))]
+    connection.executemany("UPDATE passages SET boilerplate = ? WHERE id = ?", marked)
 
 
 def migrate(connection: sqlite3.Connection) -> None:
@@ -89,8 +102,11 @@ def migrate(connection: sqlite3.Connection) -> None:
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(script):
-                connection.execute(statement)
+            if callable(script):
+                script(connection)
+            else:
+                for statement in _statements(script):
+                    connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {number}")
             connection.execute("COMMIT")
         except Exception:

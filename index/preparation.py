@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.boilerplate import passage_kind
 from index.chunking import Chunker, PassageDraft
 from index.facts import extract_facts
 from index.loading import LoadedFile, load_file
@@ -71,7 +72,8 @@ def parse(doc_id: str, loaded: LoadedFile, meta: DocumentMeta, chunker: Chunker)
 
 
 def build_passages(doc_id: str, loaded: LoadedFile, drafts: list[PassageDraft]) -> list[Passage]:
-    """The passages of a document from the chunker's drafts, each with its text, span and header."""
+    """The passages of a document from the chunker's drafts, each with its text, span and header, and marked when
+    it is boilerplate."""
     text = loaded.text
     return [
         Passage(
@@ -79,6 +81,7 @@ def build_passages(doc_id: str, loaded: LoadedFile, drafts: list[PassageDraft]) 
             section=draft.section, start=draft.start, end=draft.end, text=text[draft.start:draft.end],
             header=text[draft.header_start:draft.header_end] if draft.header_start is not None else None,
             header_start=draft.header_start, header_end=draft.header_end,
+            boilerplate=passage_kind(draft.section, text[draft.start:draft.end]),
         )
         for ordinal, draft in enumerate(drafts)
     ]

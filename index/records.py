@@ -79,6 +79,9 @@ class Passage(BaseModel):
     header: str | None = None
     header_start: int | None = None
     header_end: int | None = None
+    # The kind of boilerplate the passage mostly is ("exhibits", "auditor", "forward-looking", "website"; see
+    # index/boilerplate.py), marked at ingest; None for evidence.
+    boilerplate: str | None = None
 
     def embedding_text(self) -> str:
         """What is embedded and keyword-indexed: the section and repeated table header give the part its context."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.boilerplate import asked_kinds, boilerplate_kind, evidence_hits
+from index.boilerplate import asked_kinds, boilerplate_kind, evidence_hits, passage_kind
 from index.records import Document, Passage, SearchHit
 
 AUDITOR = ("Report of Independent Registered Public Accounting Firm. To the Shareholders and the Board of Directors of "
@@ -51,7 +51,7 @@ def test_a_question_asks_for_a_kind_by_its_words(question, kinds):
 
 def _hit(text: str, ordinal: int) -> SearchHit:
     passage = Passage(id=f"p{ordinal}", doc_id="d", ordinal=ordinal, kind="text", page=1, section=None, start=0,
-                      end=len(text), text=text)
+                      end=len(text), text=text, boilerplate=passage_kind(None, text))  # marked as ingest marks it
     document = Document(id="d", title="Apple 10-K", source_path="apple.pdf", content_hash="0" * 64, char_count=1)
     return SearchHit(passage=passage, document=document, score=1.0 / (ordinal + 1))
 

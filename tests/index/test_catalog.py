@@ -107,6 +107,27 @@ def test_a_catalog_of_schema_1_is_migrated_and_keeps_its_documents(tmp_path):
     assert catalog.fact_count("a" * 16) == 0 and catalog.facts(["a" * 16]) == []
 
 
+def test_passages_stored_before_boilerplate_was_marked_are_marked_by_the_migration(tmp_path):
+    """Schema 3 had no boilerplate column: opening it marks the stored passages as ingest now marks new ones."""
+    path = tmp_path / "catalog.sqlite3"
+    auditor = ("Report of Independent Registered Public Accounting Firm. We have audited the accompanying "
+               "consolidated balance sheets. We conducted our audits in accordance with the standards of the PCAOB.")
+    with sqlite3.connect(path) as db:
+        for script in MIGRATIONS[:3]:
+            for statement in _statements(script):
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 3")
+        db.execute("INSERT INTO documents (id, status, fingerprint, source_path, content_hash, title, char_count, "
+                   "passage_count, ingested_at) VALUES (?, 'complete', 'fp', '/data/a.txt', ?, 'Old', 5, 2, '2026-01-01')",
+                   ("a" * 16, "a" * 64))
+        for ordinal, text in enumerate(["Net sales rose 8% to $394.3 billion.", auditor]):
+            db.execute("INSERT INTO passages (id, doc_id, ordinal, kind, start, \"end\", text) VALUES (?, ?, ?, 'text', 0, ?, ?)",
+                       (f"{'a' * 16}-{ordinal:05d}", "a" * 16, ordinal, len(text), text))
+    catalog = Catalog(path)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert [passage.boilerplate for passage in catalog.passages_of("a" * 16)] == [None, "auditor"]
+
+
 def test_facts_are_written_with_the_document_and_read_back_exactly(tmp_path):
     catalog = Catalog(tmp_path / "catalog.sqlite3")
     doc = document()

@@ -88,3 +88,11 @@ def test_an_ingest_error_crosses_processes_intact(corpus):
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is CorruptFileError and isinstance(copy, IngestError)
     assert str(copy) == str(error) and copy.path == error.path and copy.reason == error.reason
+
+
+def test_boilerplate_passages_are_marked_when_prepared(corpus):
+    prepared = prepare(corpus / SEED.name, PrepareOptions(max_bytes=10**8, chunk_size=1000, chunk_overlap=100))
+    marked = [passage for passage in prepared.passages if passage.boilerplate]
+    assert marked and {passage.boilerplate for passage in marked} == {"forward-looking"}
+    assert all(passage.section == "Disclaimer and Forward-Looking Statements" for passage in marked)
+    assert not any(passage.boilerplate for passage in prepared.passages if "research and development" in passage.text.lower())

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from collections import deque
@@ -26,7 +27,7 @@ from index.facts import FACTS_VERSION, FactReport, extract_facts
 from index.loading import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from index.metadata import infer_meta
 from index.periods import duration_of_label
-from index.preparation import PrepareOptions, Prepared, build_passages, parse, prepare
+from index.preparation import PrepareOptions, Prepared, build_passages, exit_with_parent, parse, prepare
 from index.records import Document, DocumentMeta
 from index.store import Store
 
@@ -183,7 +184,8 @@ class Ingestor:
                 yield path, lambda path=path: prepare(path, options, current)
             return
         # spawn, not fork: this process holds the model's and Chroma's threads, which a fork would copy mid-state.
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=exit_with_parent, initargs=(os.getpid(),))
         pending: deque[tuple[Path, Future | None]] = deque()
         broken = False
         try:

@@ -10,6 +10,8 @@ facts are not needed.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,17 @@ class Prepared:
     @property
     def doc_id(self) -> str:
         return doc_id_of_hash(self.loaded.content_hash)
+
+
+def exit_with_parent(parent: int) -> None:
+    """In the preparing process: exit when the ingest that started it is gone (killed, even with SIGKILL), instead
+    of waiting forever for work that will not come."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def doc_id_of_hash(content_hash: str) -> str:

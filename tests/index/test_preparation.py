@@ -96,3 +96,57 @@ def test_boilerplate_passages_are_marked_when_prepared(corpus):
     assert marked and {passage.boilerplate for passage in marked} == {"forward-looking"}
     assert all(passage.section == "Disclaimer and Forward-Looking Statements" for passage in marked)
     assert not any(passage.boilerplate for passage in prepared.passages if "research and development" in passage.text.lower())
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def test_the_preparing_process_exits_when_a_killed_ingest_leaves_it(tmp_path):
+    """kill -9 of an ingest must not leave its preparing process waiting forever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(8):
+        (folder / f"CO{index}_2022_10K.pdf").write_bytes(make_pdf(report_pages(f"Co{index}", 40)))
+    command = [str(Path(sys.executable).parent / "disclosures"), "--data-dir", str(tmp_path / "data"), "ingest",
+               "--no-progress", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and not workers and process.poll() is None:
+        time.sleep(0.2)
+        workers = [pid for pid in _children(process.pid)
+                   if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert workers, "the ingest started a preparing process"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers), "the preparing process outlived the ingest"

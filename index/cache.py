@@ -11,9 +11,13 @@ catalog is SQLite, so reading each once per catalog generation is what keeps `as
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
+from typing import TypeVar
 
 from index.catalog import Catalog
 from index.records import Document, Fact, Passage
+
+T = TypeVar("T")
 
 
 class CatalogCache:
@@ -25,6 +29,7 @@ class CatalogCache:
         self._facts: dict[str, list[Fact]] = {}
         self._passages: dict[str, Passage | None] = {}
         self._ends: dict[str, tuple[list[int], list[object]]] = {}
+        self._memo: dict[tuple, object] = {}
 
     def refresh(self) -> None:
         """Forget what was read if the catalog has changed since (a document added, replaced or removed)."""
@@ -32,6 +37,7 @@ class CatalogCache:
         if generation != self._generation:
             self._generation = generation
             self._texts, self._documents, self._facts, self._passages, self._ends = {}, {}, {}, {}, {}
+            self._memo = {}
 
     def facts_of(self, doc_ids: list[str]) -> list[Fact]:
         """Every fact of these documents, in document order."""
@@ -42,6 +48,13 @@ class CatalogCache:
             for fact in self.catalog.facts(missing):
                 self._facts[fact.doc_id].append(fact)
         return [fact for doc_id in doc_ids for fact in self._facts.get(doc_id, [])]
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        """What `compute` gives, computed once per catalog generation for this key (a reading of the stored
+        documents that many questions repeat)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
 
     def table_end_before(self, doc_id: str, position: int, table_id: object) -> int | None:
         """Where the last fact before `position` that is not of table `table_id` ends (the end of the table or

@@ -85,18 +85,23 @@ def _needs(query: Query) -> set[str]:
     return {"instant"}
 
 
+def _reported_facts(cache: CatalogCache, doc_id: str, primary: bool) -> list:
+    """The table facts of a document that count as reporting a period (see `_reports`)."""
+    statements = _PRIMARY if primary else _ANY_TABLE
+    end = cache.document(doc_id).period_end
+    # A later year's column (contractual obligations due in "Fiscal 2022") is a forecast, not a period reported.
+    return [fact for fact in cache.facts_of([doc_id])
+            if fact.source == "table" and fact.column_certain and fact.statement in statements
+            and (end is None or (fact.period_end or dt.date.min) <= end + dt.timedelta(days=7))
+            and (end is None or fact.period_end is not None or (fact_year(fact) or 0) <= end.year)]
+
+
 def _reports(cache: CatalogCache, doc_id: str, periods: list[Period], needs: set[str], primary: bool = True) -> bool:
     """Whether a document's primary statements print every one of these periods: a year as a full fiscal year
     (a quarterly release's year-end balance sheet does not report the year), a date as a balance. A later
     release's trend table of earlier quarters does not count: the filing of the period itself wins. With
     `primary=False`, any table counts (for filings whose statements were not recognised as such)."""
-    statements = _PRIMARY if primary else _ANY_TABLE
-    end = cache.document(doc_id).period_end
-    # A later year's column (contractual obligations due in "Fiscal 2022") is a forecast, not a period reported.
-    facts = [fact for fact in cache.facts_of([doc_id])
-             if fact.source == "table" and fact.column_certain and fact.statement in statements
-             and (end is None or (fact.period_end or dt.date.min) <= end + dt.timedelta(days=7))
-             and (end is None or fact.period_end is not None or (fact_year(fact) or 0) <= end.year)]
+    facts = cache.memo(("reported", doc_id, primary), lambda: _reported_facts(cache, doc_id, primary))
     for period in periods:
         if period.duration and period.duration != "FY":
             required = [period.duration]

@@ -46,7 +46,6 @@ def test_benchmark_measures_each_configuration_in_its_own_process(tmp_path, caps
             assert 0 < retrieval["p50_ms"] <= retrieval["p95_ms"] <= retrieval["max_ms"]
         assert row["ask"]["questions"] == 2 and 0 < row["ask"]["p50_ms"] <= row["ask"]["p95_ms"]
         assert row["peak_rss_mb"] > 100
-    assert rows["static"]["model_build_seconds"] > rows["torch"]["model_build_seconds"] / 10, "distilled on first use"
     assert (tmp_path / "stores" / "static" / "catalog.sqlite3").is_file(), "each configuration has its own store"
     lines = result["table"].splitlines()
     assert len(lines) == 4 and lines[2].startswith("| torch |") and lines[3].startswith("| static |")

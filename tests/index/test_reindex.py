@@ -17,19 +17,21 @@ from pdfs import make_pdf, report_pages
 from index.vectors import BUNDLED_MODEL_LABEL
 
 STATIC = f"{BUNDLED_MODEL_LABEL}+static"
+# The stores are built with static vectors (the default) and re-embedded with torch: slow enough to kill mid-way.
+TORCH = {"DISCLOSURES_EMBEDDING_BACKEND": "torch"}
 
 
 @pytest.fixture(scope="module")
 def static_store(tmp_path_factory):
-    """A store of the seed and a 12-page report, built with static vectors (the source of every reindex here)."""
+    """A store of the seed and a 12-page report, built with the default static vectors (the source of every
+    reindex here)."""
     root = tmp_path_factory.mktemp("reindex")
     corpus = root / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
     (corpus / "ACME_2022_10K.pdf").write_bytes(make_pdf(report_pages("Acme", 12)))
     data_dir = root / "static"
-    done = run_cli("--data-dir", str(data_dir), "ingest", "--no-progress", str(corpus),
-                   env={"DISCLOSURES_EMBEDDING_BACKEND": "static"})
+    done = run_cli("--data-dir", str(data_dir), "ingest", "--no-progress", str(corpus))
     assert done.returncode == 0, done.stderr
     return data_dir, corpus
 
@@ -66,10 +68,10 @@ def test_reindex_re_embeds_every_passage_with_the_configured_model_and_the_store
     data_dir = copy_store(source, tmp_path / "data")
     label, before = stored_vectors(data_dir)
     assert label == STATIC and len(next(iter(before.values()))) == 256
-    refused = run_cli("--data-dir", str(data_dir), "search", "net loss")
-    assert refused.returncode == 1 and "disclosures reindex" in refused.stderr, "the default (torch) store is refused"
+    refused = run_cli("--data-dir", str(data_dir), "search", "net loss", env=TORCH)
+    assert refused.returncode == 1 and "disclosures reindex" in refused.stderr, "a torch reader is refused"
 
-    done = run_cli("--data-dir", str(data_dir), "reindex", "--json", "--no-progress")
+    done = run_cli("--data-dir", str(data_dir), "reindex", "--json", "--no-progress", env=TORCH)
     assert done.returncode == 0, done.stderr
     import json
 
@@ -84,7 +86,7 @@ def test_reindex_re_embeds_every_passage_with_the_configured_model_and_the_store
     from index.settings import Settings
     from index.store import Store
 
-    store = Store(Settings(data_dir=data_dir).store)
+    store = Store(Settings(data_dir=data_dir, embedding_backend="torch").store)
     passages = {passage.id: passage for doc_id in store.catalog.complete_ids() for passage in store.catalog.passages_of(doc_id)}
     sample = sorted(passages)[:5]
     fresh = store.embeddings.embed_documents([passages[item].embedding_text() for item in sample])
@@ -93,9 +95,9 @@ def test_reindex_re_embeds_every_passage_with_the_configured_model_and_the_store
 
     # The fingerprints follow, so ingest finds every document unchanged, and search works with the new vectors.
     assert {fingerprint for _, fingerprint in catalog_rows(data_dir)} == {store.fingerprint}
-    again = run_cli("--data-dir", str(data_dir), "ingest", "--no-progress", "--json", str(corpus))
+    again = run_cli("--data-dir", str(data_dir), "ingest", "--no-progress", "--json", str(corpus), env=TORCH)
     assert again.returncode == 0 and json.loads(again.stdout)["summary"]["unchanged"] == 2
-    found = run_cli("--data-dir", str(data_dir), "search", "--json", "research and development expenses")
+    found = run_cli("--data-dir", str(data_dir), "search", "--json", "research and development expenses", env=TORCH)
     assert found.returncode == 0 and json.loads(found.stdout)["hits"]
 
 
@@ -103,11 +105,11 @@ def test_a_killed_reindex_resumes_and_gives_the_same_vectors_as_a_clean_run(stat
     source, _ = static_store
     clean_dir = copy_store(source, tmp_path / "clean")
     killed_dir = copy_store(source, tmp_path / "killed")
-    assert run_cli("--data-dir", str(clean_dir), "reindex", "--no-progress").returncode == 0
+    assert run_cli("--data-dir", str(clean_dir), "reindex", "--no-progress", env=TORCH).returncode == 0
     _, clean = stored_vectors(clean_dir)
 
     # Small batches (8 passages per write), so the kill lands between two of them.
-    env = {**os.environ, "DISCLOSURES_EMBEDDING_BATCH_SIZE": "1"}
+    env = {**os.environ, **TORCH, "DISCLOSURES_EMBEDDING_BATCH_SIZE": "1"}
     command = [str(Path(sys.executable).parent / "disclosures"), "--data-dir", str(killed_dir), "reindex"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, env=env)
     progress = re.compile(rb"(\d+)/(\d+)")
@@ -138,7 +140,7 @@ def test_a_killed_reindex_resumes_and_gives_the_same_vectors_as_a_clean_run(stat
     assert 0 < kept < total
     del client
 
-    resumed = run_cli("--data-dir", str(killed_dir), "reindex", "--json", "--no-progress")
+    resumed = run_cli("--data-dir", str(killed_dir), "reindex", "--json", "--no-progress", env=TORCH)
     assert resumed.returncode == 0, resumed.stderr
     import json
 

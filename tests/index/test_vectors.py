@@ -87,7 +87,9 @@ def test_empty_filter_and_empty_store(corpus_store, store):
 
 
 def test_langchain_vector_store_sees_the_same_collection(corpus_store):
-    documents = corpus_store.vectors.vectorstore.similarity_search("accumulated deficit", k=2)
-    assert len(documents) == 2
+    documents = corpus_store.vectors.vectorstore.similarity_search("accumulated deficit", k=5)
+    assert len(documents) == 5
     assert all(document.id and document.metadata["doc_id"] == doc_id_of(document.id) for document in documents)
-    assert "Accumulated deficit" in documents[0].page_content
+    ours = corpus_store.vectors.search(corpus_store.embeddings.embed_query("accumulated deficit"), 5)
+    assert [document.id for document in documents] == [item for item, _ in ours], "the same collection, the same order"
+    assert any("Accumulated deficit" in document.page_content for document in documents)
